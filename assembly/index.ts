@@ -1,0 +1,9 @@
+// The WASM ABI of sweeplens: every exported kernel, listed once.
+// Memory is imported and owned by the host (src/kernels/runtime.ts); kernels never allocate.
+
+export { expandSignal } from './expand';
+export { barReturns } from './returns';
+export { rollingVolatility, strategyReturns } from './costs';
+export { equityCurve, drawdownSeries, maxDrawdown, rollingDrawdown } from './drawdown';
+export { moments, sumValues } from './moments';
+export { extractTrades } from './trades';

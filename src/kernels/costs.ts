@@ -1,0 +1,55 @@
+import type { ExecutionCosts } from '../types.ts';
+import { withScratch } from './runtime.ts';
+
+/** Kernel code of each slippage model (assembly/costs.ts). */
+export const SLIPPAGE_MODEL_CODE = { linear: 0, sqrt: 1 } as const;
+
+/** Rolling ddof=1 standard deviation of bar returns over `windowBars` (WASM kernel `rollingVolatility`). */
+export function rollingVolatility(returns: Float64Array, windowBars: number): Float64Array {
+  return withScratch((arena, k) => {
+    const input = arena.copyF64(returns);
+    const out = arena.f64(returns.length);
+    k.rollingVolatility(input.byteOffset, returns.length, windowBars, out.byteOffset);
+    return out.slice();
+  });
+}
+
+/** Market columns the sqrt impact law reads; ignored by the linear model. */
+export interface ImpactInputs {
+  close: Float64Array;
+  volume: Float64Array;
+  /** Rolling volatility per bar (see rollingVolatility). */
+  sigma: Float64Array;
+}
+
+/** Gross/net returns and cost per bar, with the first bar a sqrt-model trade could not be priced (-1 if none). */
+export interface StrategyReturnsResult {
+  gross: Float64Array;
+  net: Float64Array;
+  cost: Float64Array;
+  firstUnpricedBar: number;
+}
+
+/** Strategy returns from dense positions with costs (WASM kernel `strategyReturns`). */
+export function strategyReturns(
+  positions: Float64Array, returns: Float64Array, costs: ExecutionCosts, impact?: ImpactInputs,
+): StrategyReturnsResult {
+  const n = positions.length;
+  return withScratch((arena, k) => {
+    const pos = arena.copyF64(positions);
+    const ret = arena.copyF64(returns);
+    const sqrt = costs.slippageModel === 'sqrt';
+    const close = sqrt && impact ? arena.copyF64(impact.close) : undefined;
+    const volume = sqrt && impact ? arena.copyF64(impact.volume) : undefined;
+    const sigma = sqrt && impact ? arena.copyF64(impact.sigma) : undefined;
+    const gross = arena.f64(n);
+    const net = arena.f64(n);
+    const cost = arena.f64(n);
+    const firstUnpricedBar = k.strategyReturns(
+      pos.byteOffset, ret.byteOffset, close?.byteOffset ?? 0, volume?.byteOffset ?? 0, sigma?.byteOffset ?? 0, n,
+      SLIPPAGE_MODEL_CODE[costs.slippageModel], costs.commissionRate, costs.slippageRate, costs.impactCoefficient, costs.capital,
+      gross.byteOffset, net.byteOffset, cost.byteOffset,
+    );
+    return { gross: gross.slice(), net: net.slice(), cost: cost.slice(), firstUnpricedBar };
+  });
+}

@@ -1,0 +1,40 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = new URL('..', import.meta.url).pathname;
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(dir, f));
+}
+
+describe('package', () => {
+  it('is an ESM package with a bin and a named-export map', () => {
+    expect(pkg.name).toBe('sweeplens');
+    expect(pkg.type).toBe('module');
+    expect(pkg.bin.sweeplens).toBe('./dist/cli/main.js');
+    expect(pkg.exports['.']).toEqual({ types: './dist/index.d.ts', import: './dist/index.js' });
+  });
+
+  it('pins every dependency to an exact version', () => {
+    for (const deps of [pkg.dependencies, pkg.devDependencies]) {
+      for (const [name, version] of Object.entries(deps as Record<string, string>)) {
+        expect(version, name).toMatch(/^\d+\.\d+\.\d+$/);
+      }
+    }
+  });
+
+  it('has built the WASM kernels and the dist tree', () => {
+    expect(existsSync(join(root, 'build/release.wasm'))).toBe(true);
+    expect(existsSync(join(root, 'dist/index.js'))).toBe(true);
+  });
+
+  it('has no default exports in src/ or assembly/', () => {
+    for (const file of [...tsFiles('src'), ...tsFiles('assembly')]) {
+      expect(readFileSync(join(root, file), 'utf8'), file).not.toMatch(/export default/);
+    }
+  });
+});
