@@ -15,8 +15,8 @@ describe('package', () => {
   it('is an ESM package with a bin and a named-export map', () => {
     expect(pkg.name).toBe('sweeplens');
     expect(pkg.type).toBe('module');
-    expect(pkg.bin.sweeplens).toBe('./dist/cli/main.js');
-    expect(pkg.exports['.']).toEqual({ types: './dist/index.d.ts', import: './dist/index.js' });
+    expect(pkg.bin.sweeplens).toBe('./dist/src/cli/main.js');
+    expect(pkg.exports['.']).toEqual({ types: './dist/src/index.d.ts', import: './dist/src/index.js' });
   });
 
   it('pins every dependency to an exact version', () => {
@@ -29,7 +29,7 @@ describe('package', () => {
 
   it('has built the WASM kernels and the dist tree', () => {
     expect(existsSync(join(root, 'build/release.wasm'))).toBe(true);
-    expect(existsSync(join(root, 'dist/index.js'))).toBe(true);
+    expect(existsSync(join(root, 'dist/src/index.js'))).toBe(true);
   });
 
   it('has no default exports in src/ or assembly/', () => {

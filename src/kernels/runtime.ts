@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { KernelError } from '../errors.ts';
 
 /** The raw exports of build/release.wasm (see assembly/index.ts). Pointers are byte offsets. */
@@ -33,8 +33,12 @@ export const MAXIMUM_MEMORY_PAGES = 65536;
 
 let compiledModule: WebAssembly.Module | undefined;
 
-/** Path of the compiled kernels; resolved from the package root so src/ and dist/ both find it. */
-export const KERNEL_WASM_URL = new URL('../../build/release.wasm', import.meta.url);
+/**
+ * Path of the compiled kernels, build/release.wasm at the package root: two levels up from
+ * src/kernels/ (sources run by tsx or vitest), three from dist/src/kernels/ (compiled).
+ */
+export const KERNEL_WASM_URL = [new URL('../../build/release.wasm', import.meta.url), new URL('../../../build/release.wasm', import.meta.url)]
+  .find((url) => existsSync(url)) ?? new URL('../../build/release.wasm', import.meta.url);
 
 /** Compiles build/release.wasm once per thread (cached). */
 export function kernelModule(): WebAssembly.Module {

@@ -1,0 +1,42 @@
+import { Command, CommanderError } from 'commander';
+import { SweeplensError } from '../errors.ts';
+import { COMMANDS } from './commands/index.ts';
+
+/** Exit codes of the CLI. */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/** Builds the program with every command registered (tests drive it without spawning a process). */
+export function buildProgram(program: Command = new Command()): Command {
+  program
+    .name('sweeplens')
+    .description('Fast analytics for parameter-sweep backtests')
+    .option('--debug', 'print stack traces on errors')
+    .showHelpAfterError();
+  for (const register of COMMANDS) register(program);
+  return program;
+}
+
+/**
+ * Parses argv and runs the command. A SweeplensError (or any error, without --debug) is printed as
+ * one line `sweeplens: <message>` on stderr with exit code 1; usage errors exit with 2.
+ */
+export async function runCli(argv: string[], program: Command = new Command()): Promise<void> {
+  buildProgram(program);
+  program.exitOverride();
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`sweeplens: ${message}\n`);
+    if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    else if (!(error instanceof SweeplensError)) process.stderr.write('(unexpected error; run with --debug for the stack trace)\n');
+    process.exitCode = EXIT_FAILURE;
+  }
+}
