@@ -1,0 +1,41 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { WorkspaceError } from '../errors.ts';
+
+let counter = 0;
+
+/** A temp path next to `path` (same directory, so the rename is atomic on one file system). */
+export function tempPathFor(path: string): string {
+  counter += 1;
+  return join(dirname(path), `.sweeplens-tmp-${process.pid}-${counter}-${basename(path)}`);
+}
+
+/**
+ * Writes `data` to `path` atomically: into a temp file in the same directory, fsync, then rename
+ * over the target. A crash at any point leaves either the old file or the new one, never half of
+ * one. Parent directories are created.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = tempPathFor(path);
+  try {
+    const fd = openSync(temp, 'w');
+    try {
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      let offset = 0;
+      while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+  } catch (cause) {
+    rmSync(temp, { force: true });
+    throw new WorkspaceError(`${path}: cannot write: ${(cause as Error).message}`, { file: path });
+  }
+}
+
+/** JSON.stringify with 2-space indent, atomically written; NaN/Infinity become null. */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  writeFileAtomic(path, `${JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+}
