@@ -166,12 +166,14 @@ export class Arena {
 
   /** A Float64Array view of `length` new elements. */
   f64(length: number): Float64Array {
-    return new Float64Array(this.memory.buffer, this.alloc(length * 8), length);
+    const pointer = this.alloc(length * 8); // may grow the memory: read .buffer only after
+    return new Float64Array(this.memory.buffer, pointer, length);
   }
 
   /** An Int32Array view of `length` new elements. */
   i32(length: number): Int32Array {
-    return new Int32Array(this.memory.buffer, this.alloc(length * 4), length);
+    const pointer = this.alloc(length * 4);
+    return new Int32Array(this.memory.buffer, pointer, length);
   }
 
   /** Copies `source` into a new region and returns the view. */

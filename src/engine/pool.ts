@@ -1,0 +1,69 @@
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { InputError, WorkerError } from '../errors.ts';
+import { createKernelMemory, instantiateKernels, kernelModule, type KernelInstance } from '../kernels/runtime.ts';
+import type { EngineTask, WorkerBootData } from './messages.ts';
+import { describeViews, type ViewLayout } from './sharedViews.ts';
+
+/** Options of EnginePool.create. */
+export interface EnginePoolOptions {
+  /** Worker threads; default: the machine's available parallelism. Must be a positive integer. */
+  workers?: number;
+}
+
+const isTypeScriptSource = import.meta.url.endsWith('.ts');
+
+/**
+ * A Piscina pool whose workers instantiate the kernels once over one shared WebAssembly.Memory.
+ * The main thread instantiates first (a bad module fails here, cleanly, not inside a worker) and
+ * builds the market tables into the shared memory; workers get them as offsets and never copy
+ * them. Each worker claims its own scratch region in the same memory.
+ */
+export class EnginePool {
+  private constructor(
+    /** Kernels of the main thread over the shared memory (build market tables with this). */
+    readonly instance: KernelInstance,
+    private readonly piscina: Piscina,
+    /** Number of worker threads. */
+    readonly workers: number,
+  ) {}
+
+  /** Creates the pool; validates the module and memory on the main thread first. */
+  static create(options: EnginePoolOptions = {}): EnginePool {
+    const workers = options.workers ?? availableParallelism();
+    if (!Number.isInteger(workers) || workers < 1) throw new InputError(`options.workers must be a positive integer, got ${workers}`);
+    const module = kernelModule();
+    const memory = createKernelMemory();
+    const instance = instantiateKernels(memory, module);
+    const workerData: WorkerBootData = { memory, module };
+    const filename = new URL(isTypeScriptSource ? './worker-dev.mjs' : './worker.js', import.meta.url).href;
+    const piscina = new Piscina({
+      filename,
+      minThreads: workers,
+      maxThreads: workers,
+      idleTimeout: 60_000,
+      workerData,
+    });
+    return new EnginePool(instance, piscina, workers);
+  }
+
+  /** Describes market tables built with `this.instance` so tasks can carry them by offset. */
+  share(tables: object): ViewLayout {
+    return describeViews(tables, this.instance.memory);
+  }
+
+  /** Runs one task on a worker. */
+  async run<R>(task: EngineTask, signal?: AbortSignal): Promise<R> {
+    try {
+      return (await this.piscina.run(task, { name: 'runTask', ...(signal ? { signal } : {}) })) as R;
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw new WorkerError(`worker failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** Stops the workers. */
+  async destroy(): Promise<void> {
+    await this.piscina.destroy();
+  }
+}
