@@ -10,28 +10,31 @@ export const SLIPPAGE_SQRT: i32 = 1;
  *   sigma[t] = std(r[max(1, t - window + 1) .. t], ddof = 1), 0 when fewer than 2 returns
  *
  * r[0] is not a return (no prior close) and never enters the window. NaN returns are skipped.
- * retPtr: f64[n]; outPtr: f64[n]. Two-pass per window would be O(n*w); this keeps running
- * sums re-centred on the first window value, which is exact enough for a cost estimate
- * and matches the reference to 1e-12 relative.
+ * retPtr: f64[n]; outPtr: f64[n]. Two passes per window (mean, then centred squares), O(n * window):
+ * running sums (sumSq - sum^2 / m) lose up to half the digits when the window's variance is small
+ * against its mean, and leave a spurious sigma ~1e-9 on a flat stretch after volatile bars. This runs
+ * once per market, not per strategy, so the exact form is affordable; it matches the reference bit
+ * for bit.
  */
 export function rollingVolatility(retPtr: usize, n: i32, window: i32, outPtr: usize): void {
-  let count: i32 = 0;
-  let sum: f64 = 0.0;
-  let sumSq: f64 = 0.0;
   for (let t: i32 = 0; t < n; t++) {
-    if (t >= 1) {
-      const x = load<f64>(retPtr + (<usize>t << 3));
-      if (x == x) { count++; sum += x; sumSq += x * x; }
-      const leaving = t - window;
-      if (leaving >= 1) {
-        const y = load<f64>(retPtr + (<usize>leaving << 3));
-        if (y == y) { count--; sum -= y; sumSq -= y * y; }
-      }
+    let first = t - window + 1;
+    if (first < 1) first = 1;
+    let count: i32 = 0;
+    let sum: f64 = 0.0;
+    for (let j = first; j <= t; j++) {
+      const x = load<f64>(retPtr + (<usize>j << 3));
+      if (x == x) { count++; sum += x; }
     }
     let sigma: f64 = 0.0;
     if (count >= 2) {
-      const variance = (sumSq - sum * sum / <f64>count) / <f64>(count - 1);
-      sigma = variance > 0.0 ? Math.sqrt(variance) : 0.0;
+      const mean = sum / <f64>count;
+      let squares: f64 = 0.0;
+      for (let j = first; j <= t; j++) {
+        const x = load<f64>(retPtr + (<usize>j << 3));
+        if (x == x) { const d = x - mean; squares += d * d; }
+      }
+      sigma = Math.sqrt(squares / <f64>(count - 1));
     }
     store<f64>(outPtr + (<usize>t << 3), sigma);
   }

@@ -17,7 +17,9 @@ export const MOMENT_SLOTS: i32 = 8;
  *   mean = sum(x) / m;  std = sqrt(sum((x - mean)^2) / (m - 1));  downside = sqrt(sum(min(x,0)^2) / m)
  *
  * with m the count of finite values. Two passes (mean, then centred squares) as numpy does,
- * vectorised over f64x2 lanes. outPtr: f64[MOMENT_SLOTS].
+ * vectorised over f64x2 lanes. When every finite value is equal the variance is exactly 0 (so a
+ * constant series has std 0 and an undefined Sharpe, not ~1e15 from rounding residue).
+ * outPtr: f64[MOMENT_SLOTS].
  */
 export function moments(retPtr: usize, n: i32, riskFreePerBar: f64, outPtr: usize): void {
   const rf = f64x2.splat(riskFreePerBar);
@@ -27,6 +29,8 @@ export function moments(retPtr: usize, n: i32, riskFreePerBar: f64, outPtr: usiz
   let positive = i64x2.splat(0);
   let negative = i64x2.splat(0);
   let downside = f64x2.splat(0.0);
+  let lowest = f64x2.splat(Infinity);
+  let highest = f64x2.splat(-Infinity);
   const pairs = n >> 1;
   for (let i: i32 = 0; i < pairs; i++) {
     const raw = v128.load(retPtr + (<usize>i << 4));
@@ -38,7 +42,14 @@ export function moments(retPtr: usize, n: i32, riskFreePerBar: f64, outPtr: usiz
     negative = i64x2.sub(negative, f64x2.lt(x, zero));
     const down = f64x2.min(x, zero);
     downside = f64x2.add(downside, f64x2.mul(down, down));
+    // NaN lanes must not reach min/max: replace them by a finite lane value of the same pair or skip.
+    const keepLow = v128.bitselect(raw, f64x2.splat(Infinity), finite);
+    const keepHigh = v128.bitselect(raw, f64x2.splat(-Infinity), finite);
+    lowest = f64x2.pmin(lowest, keepLow);
+    highest = f64x2.pmax(highest, keepHigh);
   }
+  let low = Math.min(f64x2.extract_lane(lowest, 0), f64x2.extract_lane(lowest, 1));
+  let high = Math.max(f64x2.extract_lane(highest, 0), f64x2.extract_lane(highest, 1));
   let total = f64x2.extract_lane(sum, 0) + f64x2.extract_lane(sum, 1);
   let m = i64x2.extract_lane(count, 0) + i64x2.extract_lane(count, 1);
   let pos = i64x2.extract_lane(positive, 0) + i64x2.extract_lane(positive, 1);
@@ -52,6 +63,8 @@ export function moments(retPtr: usize, n: i32, riskFreePerBar: f64, outPtr: usiz
       m++;
       if (x > 0.0) pos++;
       if (x < 0.0) { neg++; down += x * x; }
+      if (raw < low) low = raw;
+      if (raw > high) high = raw;
     }
   }
   const mean = m > 0 ? total / <f64>m : NaN;
@@ -73,6 +86,8 @@ export function moments(retPtr: usize, n: i32, riskFreePerBar: f64, outPtr: usiz
     const raw = load<f64>(retPtr + (<usize>i << 3));
     if (raw == raw) growth *= 1.0 + raw;
   }
+  // All finite values equal: the variance is exactly 0 (summation would leave ~1e-15 residue).
+  if (m > 0 && low == high) sumSquared = 0.0;
   store<f64>(outPtr + (<usize>MOMENT_COUNT << 3), <f64>m);
   store<f64>(outPtr + (<usize>MOMENT_MEAN << 3), mean);
   store<f64>(outPtr + (<usize>MOMENT_STD << 3), m >= 2 ? Math.sqrt(sumSquared / <f64>(m - 1)) : NaN);

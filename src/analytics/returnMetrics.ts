@@ -61,10 +61,11 @@ export function sharpeRatio(meanExcess: number, stdExcess: number, periodsPerYea
  *
  *   sortino = mean(R - rf) / DD * sqrt(P),   DD = sqrt(mean(min(R - rf, 0)^2))
  *
- * @returns null when DD = 0 (no bar below rf; empyrical gives inf) or there are no finite bars
+ * @param bars n, every bar of the series (empyrical returns NaN when len(returns) < 2)
+ * @returns null when n < 2, DD = 0 (no bar below rf; empyrical gives inf) or there are no finite bars
  */
-export function sortinoRatio(meanExcess: number, downsideDeviation: number, periodsPerYear: number): number | null {
-  if (!(downsideDeviation > 0)) return null;
+export function sortinoRatio(meanExcess: number, downsideDeviation: number, periodsPerYear: number, bars: number): number | null {
+  if (bars < 2 || !(downsideDeviation > 0)) return null;
   return finiteOrNull((meanExcess / downsideDeviation) * Math.sqrt(periodsPerYear));
 }
 

@@ -41,7 +41,7 @@ export function seriesMetrics(returns: Float64Array, options: MetricOptions): Pe
     annualizedReturn: annualized,
     volatility: annualizedVolatility(m.std, P),
     sharpeRatio: sharpe,
-    sortinoRatio: sortinoRatio(m.mean, m.downsideDeviation, P),
+    sortinoRatio: sortinoRatio(m.mean, m.downsideDeviation, P, n),
     maxDrawdown: dd,
     calmarRatio: calmarRatio(annualized, dd),
     winRate: bars.winRate,

@@ -53,7 +53,7 @@ export function assembleStrategyMetrics(aggregates: StrategyAggregates, options:
     annualizedReturn: annualized,
     volatility: annualizedVolatility(net.std, P),
     sharpeRatio: netSharpe,
-    sortinoRatio: sortinoRatio(net.mean, net.downsideDeviation, P),
+    sortinoRatio: sortinoRatio(net.mean, net.downsideDeviation, P, n),
     maxDrawdown,
     calmarRatio: calmarRatio(annualized, maxDrawdown),
     winRate: trades.winRate,

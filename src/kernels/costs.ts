@@ -1,3 +1,4 @@
+import { InputError } from '../errors.ts';
 import type { ExecutionCosts } from '../types.ts';
 import { withScratch } from './runtime.ts';
 
@@ -30,15 +31,25 @@ export interface StrategyReturnsResult {
   firstUnpricedBar: number;
 }
 
-/** Strategy returns from dense positions with costs (WASM kernel `strategyReturns`). */
+/**
+ * Strategy returns from dense positions with costs (WASM kernel `strategyReturns`).
+ * Throws InputError when a series' length differs from positions' or the sqrt model has no impact inputs.
+ */
 export function strategyReturns(
   positions: Float64Array, returns: Float64Array, costs: ExecutionCosts, impact?: ImpactInputs,
 ): StrategyReturnsResult {
   const n = positions.length;
+  const sqrt = costs.slippageModel === 'sqrt';
+  if (returns.length !== n) throw new InputError(`returns has ${returns.length} bars but positions has ${n}`);
+  if (sqrt) {
+    if (!impact) throw new InputError('the sqrt slippage model needs close, volume and sigma (impact inputs)');
+    for (const name of ['close', 'volume', 'sigma'] as const) {
+      if (impact[name].length !== n) throw new InputError(`impact.${name} has ${impact[name].length} bars but positions has ${n}`);
+    }
+  }
   return withScratch((arena, k) => {
     const pos = arena.copyF64(positions);
     const ret = arena.copyF64(returns);
-    const sqrt = costs.slippageModel === 'sqrt';
     const close = sqrt && impact ? arena.copyF64(impact.close) : undefined;
     const volume = sqrt && impact ? arena.copyF64(impact.volume) : undefined;
     const sigma = sqrt && impact ? arena.copyF64(impact.sigma) : undefined;

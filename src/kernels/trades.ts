@@ -1,3 +1,4 @@
+import { InputError } from '../errors.ts';
 import { withScratch } from './runtime.ts';
 
 /** Trades of a position series: entry bar, exit bar (inclusive; n-1 for a trade still open), returns. */
@@ -8,9 +9,14 @@ export interface Trades {
   netReturn: Float64Array;
 }
 
-/** Splits positions into trades (WASM kernel `extractTrades`); `cost` is the per-bar cost of strategyReturns. */
+/**
+ * Splits positions into trades (WASM kernel `extractTrades`); `cost` is the per-bar cost of strategyReturns.
+ * Throws InputError when returns or cost do not have one value per position.
+ */
 export function extractTrades(positions: Float64Array, returns: Float64Array, cost: Float64Array): Trades {
   const n = positions.length;
+  if (returns.length !== n) throw new InputError(`returns has ${returns.length} bars but positions has ${n}`);
+  if (cost.length !== n) throw new InputError(`cost has ${cost.length} bars but positions has ${n}`);
   return withScratch((arena, k) => {
     const pos = arena.copyF64(positions);
     const ret = arena.copyF64(returns);
