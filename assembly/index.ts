@@ -7,3 +7,8 @@ export { rollingVolatility, strategyReturns } from './costs';
 export { equityCurve, drawdownSeries, maxDrawdown, rollingDrawdown } from './drawdown';
 export { moments, sumValues } from './moments';
 export { extractTrades } from './trades';
+export { buildPrefixRecords, buildRangeTables } from './prefix';
+export { sparseMetrics } from './sparse';
+export { covarianceMatrix, correlationFromCovariance, covariancePairwise, sparseCovariance } from './correlation';
+export { projectCappedSimplex, optimizePortfolio } from './optimize';
+export { pboBlockSums, pboSplits } from './pbo';

@@ -15,9 +15,15 @@ export { rollingVolatility, strategyReturns, type StrategyReturnsResult, type Im
 export { equityCurve, drawdownSeries, maxDrawdown, rollingDrawdown } from './kernels/drawdown.ts';
 export { moments, sumValues, type Moments } from './kernels/moments.ts';
 export { extractTrades, type Trades } from './kernels/trades.ts';
+export {
+  covarianceMatrix, correlationFromCovariance, covariancePairwise, sparseCovariance,
+  type CovarianceResult, type PairwiseCovarianceResult,
+} from './kernels/correlation.ts';
+export { projectCappedSimplex } from './kernels/optimize.ts';
 export { kernels, instantiateKernels, createKernelMemory, Arena, type KernelInstance } from './kernels/runtime.ts';
 
 export { buildDenseMarket, type DenseMarket } from './market/denseMarket.ts';
+export { buildMarketIndex, type MarketIndex, type MarketIndexOptions } from './market/marketIndex.ts';
 
 export {
   defaultExecutionCosts, zeroExecutionCosts, validateExecutionCosts, validateMetricOptions, type MetricOptions,
@@ -28,4 +34,74 @@ export {
 export { winLossStats, type WinLossStats } from './analytics/tradeStats.ts';
 export { assembleStrategyMetrics, type StrategyAggregates } from './analytics/strategyMetrics.ts';
 export { denseStrategyMetrics, type DenseStrategySeries } from './analytics/denseMetrics.ts';
+export {
+  sparseStrategyMetrics, sparseStrategyAggregates, strategyMetrics, isSparseFallback, type SparseFallback,
+} from './analytics/sparseMetrics.ts';
 export { seriesMetrics } from './analytics/seriesMetrics.ts';
+
+export { readSeriesTable, type SeriesTable } from './io/seriesTable.ts';
+export {
+  demoMarket, demoStrategies, movingAverageCrossover, simpleMovingAverage, DEMO_REGIMES, DEMO_MA_PAIRS,
+  type DemoMarket, type DemoMarketOptions, type VolatilityRegime, type DemoStrategy,
+} from './demo/synthetic.ts';
+export {
+  returnMatrixFromColumns, validateReturnMatrix, returnColumn, selectRows, dropIncompleteRows,
+  type ReturnMatrix, type CompleteRows,
+} from './analytics/returnMatrix.ts';
+export {
+  correlationMatrix, covarianceOfReturns, sparseCorrelationMatrix, correlationFilter,
+  type CorrelationMatrix, type CorrelationOptions, type MissingValuePolicy,
+} from './analytics/correlation.ts';
+export {
+  optimizeEnsemble, optimizeReturnMatrix, optimizeByRegime, annualizedInputs,
+  type EnsembleOptions, type ReturnMatrixEnsembleOptions, type EnsembleInputs, type EnsembleResult,
+  type RegimeEnsembleEntry, type RegimeEnsembleResult, type PortfolioObjective,
+} from './analytics/ensemble.ts';
+
+// Workspace storage (src/io): traces, bars, runs, metadata scan, ADMF-PC, synthetic sweeps.
+export { writeFileAtomic, writeJsonAtomic, type AtomicWriteOptions } from './io/atomicWrite.ts';
+export { readParquetTable, writeParquetTable, readParquetFooter, type ParquetWriteOptions, type ParquetFooter } from './io/parquet.ts';
+export {
+  writeSignalTrace, readSignalTrace, writeRegimeTrace, readRegimeTrace, validateChangeIndex, validateSignalValues,
+  type SignalTraceColumns, type TraceDescription, type TraceWriteOptions, type TraceReadOptions, type StoredSignalTrace,
+  type StoredRegimeTrace, type SignalValueType,
+} from './io/traces.ts';
+export {
+  TRACE_FORMAT, FOOTER_KEYS, traceContentHash, decodeTraceInfo,
+  type TraceInfo, type TraceKind, type TraceParameters, type CachedMetrics, type JsonValue,
+} from './io/traceMetadata.ts';
+export { writeResultTable, readResultTable, type ResultColumn, type ResultTable } from './io/resultTables.ts';
+export { readBarsFile, writeBarsParquet, validateBars, BAR_TIMESTAMP_NAMES, BAR_VALUE_NAMES } from './io/bars.ts';
+export { RUN_FORMAT, RUN_LAYOUT, readRunMetadata, type RunMetadata, type RunSource } from './io/layout.ts';
+export { createRun, RunWriter, type CreateRunOptions } from './io/runWriter.ts';
+export { scanNativeRun, rankByCachedMetric, type RunScan, type RankedStrategy } from './io/scan.ts';
+export type { RunHandle } from './io/runHandle.ts';
+export { Workspace, NativeRun, openRun, scanRun, type RunEntry } from './io/workspace.ts';
+export {
+  openAdmfRun, importAdmf, scanAdmfRun, isAdmfWorkspace, listAdmfTraces, parseAdmfName, checkAdmfTimestamps, AdmfRun,
+  type AdmfOpenOptions, type AdmfTraceEntry, type ImportProgress,
+} from './io/admf.ts';
+export { generateRun, MINUTE_BARS_PER_YEAR, type GenerateOptions, type GenerateProgress } from './io/generate.ts';
+export { planStrategies, STRATEGY_FAMILIES, type StrategySpec } from './analytics/syntheticStrategies.ts';
+export { planClassifiers, type ClassifierSpec } from './analytics/syntheticClassifiers.ts';
+export { normalCdf, normalSurvival, normalDensity, normalQuantile } from './analytics/overfitting/normal.ts';
+export {
+  probabilisticSharpeRatio, psrStatistic, minimumTrackRecordLength, expectedMaximumSharpe, deflatedSharpeRatio,
+  sharpeVarianceFactor, toPerBarSharpe, toPerBarSharpeVariance, EULER_MASCHERONI, DEFAULT_TRACK_RECORD_PROBABILITY,
+  type SharpeObservation, type PsrInputs, type MinTrlInputs, type DsrInputs, type ExpectedMaximumSharpeInputs,
+} from './analytics/overfitting/psr.ts';
+export { returnShape, returnShapes, sampleVariance, type ReturnShape } from './analytics/overfitting/returnShape.ts';
+export {
+  averageCorrelation, averageCorrelationTrials, clusterStrategies, DEFAULT_CLUSTER_DISTANCE, type StrategyClusters,
+} from './analytics/overfitting/effectiveTrials.ts';
+export {
+  deflatedSharpeRanking, type DsrRanking, type DsrRankingOptions, type StrategyDsr, type TrialCountMethod,
+} from './analytics/overfitting/dsrRanking.ts';
+export {
+  probabilityOfBacktestOverfitting, pboByGroup, summarizePbo, halfSplitMasks, selectBlockSums, binomial,
+  DEFAULT_PBO_BLOCKS, MAX_PBO_BLOCKS, DEFAULT_LOGIT_BINS,
+  type PboOptions, type PboResult, type GroupPbo, type Histogram, type PerformanceDegradation, type PboSummaryContext,
+} from './analytics/overfitting/pbo.ts';
+export {
+  pboBlockSums, pboSplits, blockBounds, type PboBlockSums, type PboSplitResults, type PboMetric,
+} from './kernels/pbo.ts';

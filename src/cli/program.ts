@@ -13,7 +13,10 @@ export function buildProgram(program: Command = new Command()): Command {
     .name('sweeplens')
     .description('Fast analytics for parameter-sweep backtests')
     .option('--debug', 'print stack traces on errors')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Before the commands are added: commander copies this setting into each subcommand when it is
+    // created, so a usage error in a subcommand throws (exit code 2 below) instead of exiting with 1.
+    .exitOverride();
   for (const register of COMMANDS) register(program);
   return program;
 }
@@ -24,7 +27,6 @@ export function buildProgram(program: Command = new Command()): Command {
  */
 export async function runCli(argv: string[], program: Command = new Command()): Promise<void> {
   buildProgram(program);
-  program.exitOverride();
   const debug = argv.includes('--debug');
   try {
     await program.parseAsync(argv);

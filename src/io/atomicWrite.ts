@@ -10,12 +10,22 @@ export function tempPathFor(path: string): string {
   return join(dirname(path), `.sweeplens-tmp-${process.pid}-${counter}-${basename(path)}`);
 }
 
+/** Options of the atomic writers. */
+export interface AtomicWriteOptions {
+  /**
+   * fsync the temp file before the rename; default true. Without it the write is still atomic
+   * against a crash of the process (readers see the old file or the new one), but not against
+   * power loss. Bulk writers of regenerable data (synthetic runs) turn it off.
+   */
+  fsync?: boolean;
+}
+
 /**
  * Writes `data` to `path` atomically: into a temp file in the same directory, fsync, then rename
  * over the target. A crash at any point leaves either the old file or the new one, never half of
  * one. Parent directories are created.
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
   mkdirSync(dirname(path), { recursive: true });
   const temp = tempPathFor(path);
   try {
@@ -24,7 +34,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
       const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
       let offset = 0;
       while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
-      fsyncSync(fd);
+      if (options.fsync ?? true) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
@@ -36,6 +46,6 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 }
 
 /** JSON.stringify with 2-space indent, atomically written; NaN/Infinity become null. */
-export function writeJsonAtomic(path: string, value: unknown): void {
-  writeFileAtomic(path, `${JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+export function writeJsonAtomic(path: string, value: unknown, options: AtomicWriteOptions = {}): void {
+  writeFileAtomic(path, `${JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`, options);
 }

@@ -16,16 +16,20 @@ export interface CsvRowHandler {
 export async function streamCsv(path: string, handler: CsvRowHandler): Promise<number> {
   const parser = createReadStream(path).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: true }));
   let width = -1;
+  let header: string[] = [];
   let rowIndex = 0;
   try {
     for await (const record of parser as AsyncIterable<string[]>) {
       if (width < 0) {
         width = record.length;
+        header = record;
         handler.header(record);
         continue;
       }
       if (record.length !== width) {
-        throw new SchemaError(`${path}: row ${rowIndex + 1} has ${record.length} fields, the header has ${width}`, { file: path, row: rowIndex });
+        const missing = record.length < width ? ` (no value for column '${header[record.length]}')` : '';
+        const column = record.length < width ? { column: header[record.length]! } : {};
+        throw new SchemaError(`${path}: row ${rowIndex + 1} has ${record.length} fields, the header has ${width}${missing}`, { file: path, row: rowIndex, ...column });
       }
       handler.row(record, rowIndex);
       rowIndex++;

@@ -21,6 +21,37 @@ export interface KernelExports {
     posPtr: number, retPtr: number, costPtr: number, n: number,
     startPtr: number, endPtr: number, grossPtr: number, netPtr: number,
   ): number;
+  buildPrefixRecords(retPtr: number, n: number, riskFreePerBar: number, recPtr: number, llPtr: number, lsPtr: number): void;
+  buildRangeTables(
+    lpPtr: number, positions: number, maskMinPtr: number, maskMaxPtr: number, dropPrePtr: number, dropSufPtr: number,
+    tMaxPtr: number, tMinPtr: number, tDropPtr: number, blocks: number, levels: number,
+  ): void;
+  sparseMetrics(
+    headerPtr: number, riskFreePerBar: number, idxPtr: number, valuePtr: number, k: number,
+    model: number, commissionRate: number, slippageRate: number, impactCoefficient: number, capital: number,
+    outPtr: number, startPtr: number, endPtr: number, grossPtr: number, netPtr: number,
+  ): number;
+  covarianceMatrix(dataPtr: number, rows: number, cols: number, meansPtr: number, outPtr: number): void;
+  correlationFromCovariance(covPtr: number, n: number, outPtr: number): void;
+  covariancePairwise(dataPtr: number, rows: number, cols: number, covPtr: number, corrPtr: number, countsPtr: number): void;
+  sparseCovariance(
+    idxPtr: number, valuePtr: number, offsetsPtr: number, strategies: number, bars: number,
+    prefixPtr: number, squaresPtr: number, sumsPtr: number, outPtr: number,
+  ): number;
+  projectCappedSimplex(vPtr: number, loPtr: number, hiPtr: number, n: number, total: number, outPtr: number): number;
+  optimizePortfolio(
+    objective: number, n: number, muPtr: number, covPtr: number, loPtr: number, hiPtr: number, riskFree: number,
+    maxIterations: number, tolerance: number, weightsPtr: number, scratchPtr: number, statsPtr: number,
+  ): number;
+  pboBlockSums(
+    matrixPtr: number, nBars: number, nStrategies: number, blocks: number, boundsPtr: number,
+    centreOut: number, sumOut: number, squaresOut: number,
+  ): number;
+  pboSplits(
+    centrePtr: number, sumPtr: number, squaresPtr: number, countsPtr: number,
+    nStrategies: number, blocks: number, masksPtr: number, splitStart: number, splitEnd: number, metric: number,
+    scratchPtr: number, selectedOut: number, inSampleOut: number, outOfSampleOut: number, rankOut: number,
+  ): void;
 }
 
 const PAGE_BYTES = 65536;

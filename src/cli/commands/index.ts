@@ -1,7 +1,15 @@
 import type { Command } from 'commander';
+import { registerBenchCommand } from './bench.ts';
+import { registerDemoCommand } from './demo.ts';
+import { registerMetricsCommand } from './metrics.ts';
+import { registerGenerateCommand } from './generate.ts';
+import { registerScanCommand } from './scan.ts';
+import { registerImportCommand } from './import.ts';
+import { registerOptimizeCommand } from './optimize.ts';
+import { registerStatsCommand } from './stats.ts';
 
 /** Registers one CLI command on the program. Each lives in its own file in this folder. */
 export type RegisterCommand = (program: Command) => void;
 
 /** Every command of the CLI, in help order. */
-export const COMMANDS: RegisterCommand[] = [];
+export const COMMANDS: RegisterCommand[] = [registerMetricsCommand, registerDemoCommand, registerBenchCommand, registerOptimizeCommand, registerGenerateCommand, registerScanCommand, registerImportCommand, registerStatsCommand];

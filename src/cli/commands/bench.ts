@@ -1,0 +1,55 @@
+// `sweeplens bench`: the kernel benchmark (bench/kernels.bench.ts), WASM vs the TS reference.
+import { Option, type Command } from 'commander';
+import { InputError } from '../../index.ts';
+import { formatCompact, renderTable } from '../format.ts';
+import type { KernelBenchReport } from '../../../bench/kernels.bench.ts';
+
+/** Parses `--sizes 1000,5000`; throws InputError naming the flag. */
+export function parseSizes(raw: string | undefined): number[] | undefined {
+  if (raw === undefined) return undefined;
+  const sizes = raw.split(',').map((part) => Number(part.trim()));
+  if (sizes.length === 0 || sizes.some((size) => !Number.isInteger(size) || size < 2)) {
+    throw new InputError(`--sizes must be comma-separated integers >= 2, got '${raw}'`);
+  }
+  return sizes;
+}
+
+/** The plain-text report: one row per case, then the ratios. */
+export function benchText(report: KernelBenchReport): string {
+  const header = ['case', 'bars', 'mean ms', '± %', 'bars/s', 'samples'];
+  const rows = report.cases.map((c) => [
+    c.name, c.bars.toLocaleString('en-US'), c.meanMs.toFixed(3), c.rmePercent.toFixed(1), formatCompact(c.barsPerSecond), String(c.samples),
+  ]);
+  const ratioRows = Object.entries(report.ratios).map(([key, value]) => [key, value.toFixed(key.startsWith('interop') ? 3 : 2)]);
+  const env = report.environment;
+  return [
+    `sweeplens kernel benchmark (${report.quick ? 'quick' : 'full'}; seed ${report.seed}; Node ${env.node}; ${env.cpus} x ${env.cpuModel})`,
+    `parity: ${report.parity.length} checks passed (max relative difference ${Math.max(0, ...report.parity.map((p) => p.maxRelativeDifference)).toExponential(2)})`,
+    '',
+    renderTable(header, rows),
+    '',
+    'ratios (WASM bars/s over TS bars/s, same run; interopShareOfDense = copy time / dense WASM time)',
+    renderTable(['ratio', 'value'], ratioRows),
+    '',
+  ].join('\n');
+}
+
+/** Registers `sweeplens bench`. */
+export function registerBenchCommand(program: Command): void {
+  program
+    .command('bench')
+    .description('benchmark the dense metrics pass and its kernels, WASM vs the plain-TS reference (parity is checked first)')
+    .option('--quick', 'short timing per case (a smoke run, under 30 s)')
+    .option('--json', 'print one JSON document {cases, ratios, parity, environment} on stdout (progress goes to stderr)')
+    .addOption(new Option('--sizes <bars>', 'comma-separated market sizes in bars (default 100000,1000000)').hideHelp())
+    .action(async (options: { quick?: boolean; json?: boolean; sizes?: string }) => {
+      const sizes = parseSizes(options.sizes);
+      const { runKernelBench, DEFAULT_BENCH_SIZES } = await import('../../../bench/kernels.bench.ts');
+      const report = runKernelBench({
+        quick: options.quick === true,
+        sizes: sizes ?? [...DEFAULT_BENCH_SIZES],
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : benchText(report));
+    });
+}

@@ -1,0 +1,144 @@
+// Arrow <-> typed-array helpers: build columns from typed arrays and read columns straight into
+// typed arrays (never arrays of row objects).
+import { Dictionary, Int32, makeData, makeVector, Utf8, Vector, vectorFromArray, type Table } from 'apache-arrow';
+import { SchemaError } from '../errors.ts';
+
+/** Arrow type names as `String(field.type)` prints them, by family. */
+const INTEGER_TYPE = /^u?int(8|16|32|64)$/i;
+
+/** The column `name` of `table`, or a SchemaError naming the file and the columns present. */
+export function requireColumn(table: Table, name: string, file: string): Vector {
+  const vector = table.getChild(name);
+  if (!vector) {
+    const present = table.schema.fields.map((f) => f.name).join(', ');
+    throw new SchemaError(`${file}: missing column '${name}' (columns: ${present})`, { file, column: name });
+  }
+  return vector;
+}
+
+/** Arrow type of a column as text (e.g. 'Int32', 'Dictionary<Int32, Utf8>', 'Timestamp<MICROSECOND, UTC>'). */
+export function columnTypeName(table: Table, name: string): string {
+  const field = table.schema.fields.find((f) => f.name === name);
+  return field ? String(field.type) : '';
+}
+
+function rejectNulls(vector: Vector, file: string, column: string): void {
+  if (vector.nullCount === 0) return;
+  for (let i = 0; i < vector.length; i++) {
+    if (vector.isValid(i)) continue;
+    throw new SchemaError(`${file}: column '${column}', row ${i}: null value`, { file, column, row: i });
+  }
+}
+
+/**
+ * Reads an integer column (any width) into an Int32Array, rejecting nulls and values outside
+ * the int32 range. Arrow's `toArray()` concatenates chunks into one typed array.
+ */
+export function columnToInt32(vector: Vector, file: string, column: string): Int32Array {
+  const typeName = String(vector.type);
+  if (!INTEGER_TYPE.test(typeName)) throw new SchemaError(`${file}: column '${column}' has type ${typeName}, expected an integer type`, { file, column });
+  rejectNulls(vector, file, column);
+  const values = vector.toArray() as ArrayLike<number | bigint>;
+  if (values instanceof Int32Array) return values;
+  const out = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = Number(values[i]!);
+    if (v > 2147483647 || v < -2147483648) throw new SchemaError(`${file}: column '${column}', row ${i}: ${v} does not fit in int32`, { file, column, row: i });
+    out[i] = v;
+  }
+  return out;
+}
+
+/**
+ * Reads a numeric or timestamp column into a Float64Array (int64 via Number(); apache-arrow
+ * returns Timestamp values as epoch milliseconds whatever the stored unit). Nulls become NaN.
+ */
+export function columnToFloat64(vector: Vector, file: string, column: string): Float64Array {
+  const typeName = String(vector.type);
+  if (!/^(Float|Int|Uint|Timestamp|Date)/i.test(typeName)) {
+    throw new SchemaError(`${file}: column '${column}' has type ${typeName}, expected a number`, { file, column });
+  }
+  if (/^(Timestamp|Date)/.test(typeName)) {
+    const out = new Float64Array(vector.length);
+    for (let i = 0; i < vector.length; i++) {
+      const v = vector.get(i) as number | bigint | Date | null;
+      out[i] = v === null ? NaN : v instanceof Date ? v.getTime() : Number(v);
+    }
+    return out;
+  }
+  const values = vector.toArray() as ArrayLike<number | bigint>;
+  const out = values instanceof Float64Array ? values.slice() : Float64Array.from(values as ArrayLike<number>, Number);
+  if (vector.nullCount > 0) for (let i = 0; i < out.length; i++) if (!vector.isValid(i)) out[i] = NaN;
+  return out;
+}
+
+/**
+ * Reads a string column, plain Utf8 or dictionary-encoded, as dictionary codes plus labels.
+ * Labels appear in first-seen order unless `knownLabels` fixes the order (codes then index it;
+ * a value absent from it is appended).
+ */
+export function columnToCodes(vector: Vector, file: string, column: string, knownLabels: string[] = []): { codes: Int32Array; labels: string[] } {
+  rejectNulls(vector, file, column);
+  const labels = [...knownLabels];
+  const lookup = new Map<string, number>(labels.map((label, i) => [label, i]));
+  const codeOf = (label: string): number => {
+    let code = lookup.get(label);
+    if (code === undefined) {
+      code = labels.length;
+      labels.push(label);
+      lookup.set(label, code);
+    }
+    return code;
+  };
+  const codes = new Int32Array(vector.length);
+  const typeName = String(vector.type);
+  if (typeName.startsWith('Dictionary')) {
+    let offset = 0;
+    for (const chunk of vector.data) {
+      const dictionary = chunk.dictionary;
+      const remap = dictionary ? Array.from({ length: dictionary.length }, (_, i) => codeOf(String(dictionary.get(i)))) : [];
+      const raw = chunk.values as ArrayLike<number | bigint>;
+      for (let i = 0; i < chunk.length; i++) codes[offset + i] = remap[Number(raw[i]!)]!;
+      offset += chunk.length;
+    }
+    return { codes, labels };
+  }
+  if (!/^(Utf8|LargeUtf8)$/.test(typeName)) throw new SchemaError(`${file}: column '${column}' has type ${typeName}, expected strings`, { file, column });
+  for (let i = 0; i < vector.length; i++) codes[i] = codeOf(String(vector.get(i)));
+  return { codes, labels };
+}
+
+/** A dictionary-encoded Utf8 column from codes into `labels`. */
+export function dictionaryVector(codes: Int32Array, labels: string[]): Vector {
+  const data = makeData({
+    type: new Dictionary(new Utf8(), new Int32()),
+    length: codes.length,
+    nullCount: 0,
+    data: codes,
+    dictionary: vectorFromArray(labels, new Utf8()),
+  });
+  return new Vector([data]);
+}
+
+/** An Int64 column of epoch milliseconds from a Float64Array (values rounded to integers). */
+export function int64Vector(valuesMs: Float64Array): Vector {
+  const out = new BigInt64Array(valuesMs.length);
+  for (let i = 0; i < valuesMs.length; i++) out[i] = BigInt(Math.round(valuesMs[i]!));
+  return makeVector(out);
+}
+
+/**
+ * Copies any array that shares its ArrayBuffer with an earlier one. apache-arrow's IPC writer
+ * emits a truncated stream when two columns are views of one buffer (parquet-wasm then fails
+ * with "failed to fill whole buffer"), e.g. bars whose open and close are the same array.
+ */
+export function distinctBuffers<T extends ArrayBufferView>(arrays: T[]): T[] {
+  const seen = new Set<ArrayBufferLike>();
+  return arrays.map((array) => {
+    if (!seen.has(array.buffer)) {
+      seen.add(array.buffer);
+      return array;
+    }
+    return (array as unknown as { slice(): T }).slice();
+  });
+}

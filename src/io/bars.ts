@@ -1,0 +1,159 @@
+// Market bars: import from CSV (streamed) or Parquet, validate, write and read the native form.
+import { extname } from 'node:path';
+import { makeVector, Table } from 'apache-arrow';
+import { SchemaError } from '../errors.ts';
+import type { Bars } from '../types.ts';
+import { columnToFloat64, columnTypeName, distinctBuffers, int64Vector } from './arrowColumns.ts';
+import { GrowableF64, streamCsv } from './csv.ts';
+import { readParquetTable, writeParquetTable, type ParquetWriteOptions } from './parquet.ts';
+import { epochToMs, parseTimestampMs } from './timestamps.ts';
+
+/** Accepted names of the timestamp column, matched case-insensitively. */
+export const BAR_TIMESTAMP_NAMES = ['timestamp', 'ts', 'date', 'datetime', 'time'] as const;
+/** Required price and volume columns, matched case-insensitively. */
+export const BAR_VALUE_NAMES = ['open', 'high', 'low', 'close', 'volume'] as const;
+
+type BarValueName = (typeof BAR_VALUE_NAMES)[number];
+
+/** Footer key holding the bar count of a native bars file (so a scan never decodes the bars). */
+export const BARS_COUNT_KEY = 'sweeplens:bars';
+/** Footer key holding the symbol of a native bars file. */
+export const BARS_SYMBOL_KEY = 'sweeplens:symbol';
+
+/** Where each bar column is in a header; SchemaError naming the file and the first missing column. */
+function locateColumns(file: string, header: string[]): { timestamp: number; values: Record<BarValueName, number> } {
+  const lower = header.map((name) => name.trim().toLowerCase());
+  const timestamp = lower.findIndex((name) => (BAR_TIMESTAMP_NAMES as readonly string[]).includes(name));
+  if (timestamp < 0) {
+    throw new SchemaError(`${file}: missing column 'timestamp' (accepted names: ${BAR_TIMESTAMP_NAMES.join(', ')}; columns: ${header.join(', ')})`, { file, column: 'timestamp' });
+  }
+  const values = {} as Record<BarValueName, number>;
+  for (const name of BAR_VALUE_NAMES) {
+    const at = lower.indexOf(name);
+    if (at < 0) throw new SchemaError(`${file}: missing column '${name}' (columns: ${header.join(', ')})`, { file, column: name });
+    values[name] = at;
+  }
+  return { timestamp, values };
+}
+
+/**
+ * Validates bars: timestamps finite and strictly increasing, prices (open high low close) finite
+ * and > 0, volume finite and >= 0. SchemaError names the file, column and row; rows are
+ * numbered from `firstRowNumber` (0 for Parquet and arrays, 1 for CSV data rows).
+ */
+export function validateBars(file: string, bars: Bars, firstRowNumber = 0): void {
+  const n = bars.tsMs.length;
+  for (const name of BAR_VALUE_NAMES) {
+    if (bars[name].length !== n) throw new SchemaError(`${file}: column '${name}' has ${bars[name].length} rows, ts has ${n}`, { file, column: name });
+  }
+  for (let row = 0; row < n; row++) {
+    const ts = bars.tsMs[row]!;
+    if (!Number.isFinite(ts)) throw new SchemaError(`${file}: column 'timestamp', row ${row + firstRowNumber}: timestamp is not a finite time`, { file, column: 'timestamp', row });
+    if (row > 0 && !(ts > bars.tsMs[row - 1]!)) {
+      const what = ts === bars.tsMs[row - 1] ? 'duplicated' : 'unsorted';
+      throw new SchemaError(
+        `${file}: column 'timestamp', row ${row + firstRowNumber}: ${what} timestamp ${new Date(ts).toISOString()} after ${new Date(bars.tsMs[row - 1]!).toISOString()} (must be strictly increasing)`,
+        { file, column: 'timestamp', row },
+      );
+    }
+    for (const name of ['open', 'high', 'low', 'close'] as const) {
+      const price = bars[name][row]!;
+      if (!(price > 0) || !Number.isFinite(price)) {
+        throw new SchemaError(`${file}: column '${name}', row ${row + firstRowNumber}: price ${price} is not a positive finite number`, { file, column: name, row });
+      }
+    }
+    const volume = bars.volume[row]!;
+    if (!(volume >= 0) || !Number.isFinite(volume)) throw new SchemaError(`${file}: column 'volume', row ${row + firstRowNumber}: volume ${volume} is not a finite number >= 0`, { file, column: 'volume', row });
+  }
+}
+
+async function readBarsCsv(file: string): Promise<Bars> {
+  let located: ReturnType<typeof locateColumns> | undefined;
+  let header: string[] = [];
+  const ts = new GrowableF64();
+  const builders = Object.fromEntries(BAR_VALUE_NAMES.map((name) => [name, new GrowableF64()])) as Record<BarValueName, GrowableF64>;
+  await streamCsv(file, {
+    header(cells) {
+      header = cells;
+      located = locateColumns(file, cells);
+    },
+    row(cells, rowIndex) {
+      const at = located!;
+      const stamp = cells[at.timestamp]!;
+      const ms = parseTimestampMs(stamp);
+      if (Number.isNaN(ms)) throw new SchemaError(`${file}: column '${header[at.timestamp]}', row ${rowIndex + 1}: cannot parse timestamp '${stamp}'`, { file, column: header[at.timestamp]!, row: rowIndex });
+      ts.push(ms);
+      for (const name of BAR_VALUE_NAMES) {
+        const cell = cells[at.values[name]]!;
+        const value = cell === '' ? NaN : Number(cell);
+        if (Number.isNaN(value) && !/^nan$/i.test(cell)) {
+          throw new SchemaError(`${file}: column '${header[at.values[name]]}', row ${rowIndex + 1}: '${cell}' is not a number`, { file, column: name, row: rowIndex });
+        }
+        builders[name].push(value);
+      }
+    },
+  });
+  return {
+    tsMs: ts.view(),
+    open: builders.open.view(),
+    high: builders.high.view(),
+    low: builders.low.view(),
+    close: builders.close.view(),
+    volume: builders.volume.view(),
+  };
+}
+
+function readBarsParquet(file: string): Bars {
+  const table = readParquetTable(file);
+  const header = table.schema.fields.map((f) => f.name);
+  const at = locateColumns(file, header);
+  const tsName = header[at.timestamp]!;
+  const tsType = columnTypeName(table, tsName);
+  const tsVector = table.getChild(tsName)!;
+  let tsMs: Float64Array;
+  if (/^(Utf8|LargeUtf8)$/.test(tsType)) {
+    tsMs = new Float64Array(table.numRows);
+    for (let row = 0; row < table.numRows; row++) {
+      const text = tsVector.get(row) as string | null;
+      tsMs[row] = text === null ? NaN : parseTimestampMs(text);
+      if (Number.isNaN(tsMs[row]!)) throw new SchemaError(`${file}: column '${tsName}', row ${row}: cannot parse timestamp '${text}'`, { file, column: tsName, row });
+    }
+  } else {
+    // Timestamp/Date columns arrive as epoch ms; plain integers may be epoch s/ms/µs/ns.
+    tsMs = columnToFloat64(tsVector, file, tsName);
+    if (!/^(Timestamp|Date)/.test(tsType)) for (let row = 0; row < tsMs.length; row++) tsMs[row] = epochToMs(tsMs[row]!);
+  }
+  const column = (name: BarValueName): Float64Array => columnToFloat64(table.getChild(header[at.values[name]]!)!, file, header[at.values[name]]!);
+  return { tsMs, open: column('open'), high: column('high'), low: column('low'), close: column('close'), volume: column('volume') };
+}
+
+/**
+ * Reads bars from a CSV (streamed) or Parquet file (by extension) and validates them. Column
+ * names are matched case-insensitively: a timestamp column (timestamp/ts/date/datetime/time;
+ * ISO-8601 with offsets or epoch s/ms/µs/ns, or a Parquet timestamp) and open, high, low,
+ * close, volume. Errors name the file, column and row: missing column, non-numeric cell,
+ * NaN or non-positive price, unsorted timestamps, a CSV row with too few fields.
+ */
+export async function readBarsFile(file: string): Promise<Bars> {
+  const isParquet = extname(file).toLowerCase() === '.parquet';
+  const bars = isParquet ? readBarsParquet(file) : await readBarsCsv(file);
+  validateBars(file, bars, isParquet ? 0 : 1);
+  return bars;
+}
+
+/** Writes bars in the native form: ts int64 epoch ms, open high low close volume float64. Atomic; validated first. */
+export function writeBarsParquet(path: string, bars: Bars, symbol?: string, options: ParquetWriteOptions = {}): void {
+  validateBars(path, bars);
+  const [open, high, low, close, volume] = distinctBuffers([bars.open, bars.high, bars.low, bars.close, bars.volume]);
+  const table = new Table({
+    ts: int64Vector(bars.tsMs),
+    open: makeVector(open!),
+    high: makeVector(high!),
+    low: makeVector(low!),
+    close: makeVector(close!),
+    volume: makeVector(volume!),
+  });
+  const metadata: Record<string, string> = { ...options.metadata, [BARS_COUNT_KEY]: String(bars.tsMs.length) };
+  if (symbol !== undefined) metadata[BARS_SYMBOL_KEY] = symbol;
+  writeParquetTable(path, table, { ...options, metadata, deltaColumns: [...(options.deltaColumns ?? []), 'ts'] });
+}

@@ -1,0 +1,190 @@
+// Workspaces (folders of runs) and opened native runs.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Table } from 'apache-arrow';
+import { WorkspaceError } from '../errors.ts';
+import type { Bars } from '../types.ts';
+import { isAdmfWorkspace, openAdmfRun, scanAdmfRun, type AdmfOpenOptions } from './admf.ts';
+import { writeJsonAtomic } from './atomicWrite.ts';
+import { readBarsFile } from './bars.ts';
+import { insideRun, isNativeRun, marketFile, readRunMetadata, RUN_LAYOUT, signalPath, statePath, type RunMetadata } from './layout.ts';
+import { readParquetFooter, writeParquetTable, type ParquetWriteOptions } from './parquet.ts';
+import type { RunHandle } from './runHandle.ts';
+import { scanNativeRun, type RunScan } from './scan.ts';
+import { readRegimeTrace, readSignalTrace, type StoredRegimeTrace, type StoredSignalTrace } from './traces.ts';
+import { decodeTraceInfo } from './traceMetadata.ts';
+
+/** Picks the symbol: the given one, or the only one. */
+export function chooseSymbol(dir: string, symbols: string[], symbol: string | undefined): string {
+  if (symbol !== undefined) return symbol;
+  if (symbols.length === 1) return symbols[0]!;
+  throw new WorkspaceError(`${dir}: the run has ${symbols.length} symbols (${symbols.join(', ') || 'none'}); name one`, { file: dir });
+}
+
+/** Helpers shared by the run handles: bar cache and output writers. */
+export abstract class BaseRun {
+  readonly dir: string;
+  readonly warnings: string[] = [];
+  private readonly barCache = new Map<string, Promise<Bars>>();
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  protected abstract loadBars(symbol: string): Promise<Bars>;
+  abstract symbols(): string[];
+
+  readBars(symbol?: string): Promise<Bars> {
+    const chosen = chooseSymbol(this.dir, this.symbols(), symbol);
+    let bars = this.barCache.get(chosen);
+    if (!bars) {
+      bars = this.loadBars(chosen);
+      this.barCache.set(chosen, bars);
+      bars.catch(() => this.barCache.delete(chosen));
+    }
+    return bars;
+  }
+
+  writeJson(relativePath: string, value: unknown): string {
+    const path = insideRun(this.dir, relativePath);
+    writeJsonAtomic(path, value);
+    return path;
+  }
+
+  writeTable(relativePath: string, table: Table, options: ParquetWriteOptions = {}): string {
+    const path = insideRun(this.dir, relativePath);
+    writeParquetTable(path, table, options);
+    return path;
+  }
+}
+
+/** A native sweeplens run opened for reading (traces are read lazily, one at a time). */
+export class NativeRun extends BaseRun implements RunHandle {
+  readonly format = 'sweeplens' as const;
+  readonly metadata: RunMetadata;
+  private readonly strategySet: Set<string>;
+  private readonly classifierSet: Set<string>;
+
+  constructor(dir: string) {
+    super(dir);
+    this.metadata = readRunMetadata(dir);
+    this.strategySet = new Set(this.metadata.strategies);
+    this.classifierSet = new Set(this.metadata.classifiers);
+  }
+
+  strategyIds(): string[] {
+    return [...this.metadata.strategies];
+  }
+
+  classifierIds(): string[] {
+    return [...this.metadata.classifiers];
+  }
+
+  symbols(): string[] {
+    return Object.keys(this.metadata.market);
+  }
+
+  protected async loadBars(symbol: string): Promise<Bars> {
+    const file = marketFile(this.dir, this.metadata, symbol);
+    if (!existsSync(file)) throw new WorkspaceError(`${file}: market data of '${symbol}' is missing`, { file });
+    const bars = await readBarsFile(file);
+    const expected = this.metadata.barCounts[symbol];
+    if (expected !== undefined && expected !== bars.tsMs.length) {
+      throw new WorkspaceError(`${file}: ${bars.tsMs.length} bars, metadata.json says ${expected}`, { file });
+    }
+    return bars;
+  }
+
+  private async barCountFor(path: string): Promise<number> {
+    if (!existsSync(path)) throw new WorkspaceError(`${path}: trace file is missing`, { file: path });
+    const info = decodeTraceInfo(path, readParquetFooter(path).metadata);
+    const symbol = info.symbol ?? chooseSymbol(this.dir, this.symbols(), undefined);
+    const known = this.metadata.barCounts[symbol];
+    if (known === undefined) throw new WorkspaceError(`${path}: the trace's symbol '${symbol}' has no market data in ${this.dir}`, { file: path, symbol });
+    return known;
+  }
+
+  async readSignal(id: string): Promise<StoredSignalTrace> {
+    if (!this.strategySet.has(id)) throw new WorkspaceError(`${this.dir}: no strategy '${id}' in this run`, { file: this.dir, id });
+    const path = signalPath(this.dir, id);
+    return readSignalTrace(path, { barCount: await this.barCountFor(path) });
+  }
+
+  async readRegimes(id: string): Promise<StoredRegimeTrace> {
+    if (!this.classifierSet.has(id)) throw new WorkspaceError(`${this.dir}: no classifier '${id}' in this run`, { file: this.dir, id });
+    const path = statePath(this.dir, id);
+    return readRegimeTrace(path, { barCount: await this.barCountFor(path) });
+  }
+
+  scan(): RunScan {
+    return scanNativeRun(this.dir);
+  }
+}
+
+/** Opens a native run, or an ADMF-PC workspace in place (then `admf.market` is required). */
+export async function openRun(dir: string, admf?: AdmfOpenOptions): Promise<RunHandle> {
+  if (isNativeRun(dir)) return new NativeRun(dir);
+  if (isAdmfWorkspace(dir)) {
+    if (!admf) throw new WorkspaceError(`${dir}: an ADMF-PC workspace; open it with market data (openAdmfRun or --market)`, { file: dir });
+    return openAdmfRun(dir, admf);
+  }
+  if (!existsSync(dir)) throw new WorkspaceError(`${dir}: no such run directory`, { file: dir });
+  // Neither layout: report what is missing (readRunMetadata names the path and the problem).
+  readRunMetadata(dir);
+  throw new WorkspaceError(`${dir}: not a run (no '${RUN_LAYOUT.signals}' folder)`, { file: dir });
+}
+
+/**
+ * Scans a run from footers only: a native run, or an ADMF-PC workspace (counts come from its
+ * footers' key/value metadata where present).
+ */
+export function scanRun(runDir: string): RunScan {
+  if (isAdmfWorkspace(runDir) && !isNativeRun(runDir)) return scanAdmfRun(runDir);
+  return scanNativeRun(runDir);
+}
+
+/** A run found in a workspace folder. */
+export interface RunEntry {
+  /** Folder name (run id). */
+  id: string;
+  dir: string;
+  /** 'incomplete' when the folder has traces but no metadata.json (an interrupted write). */
+  format: 'sweeplens' | 'admf-pc' | 'incomplete';
+}
+
+/** A folder of runs (or a single run). */
+export class Workspace {
+  readonly dir: string;
+
+  constructor(dir: string) {
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new WorkspaceError(`${dir}: no such workspace directory`, { file: dir });
+    this.dir = dir;
+  }
+
+  /** The runs in the workspace, sorted by id; the folder itself when it is a run. */
+  listRuns(): RunEntry[] {
+    const classify = (dir: string): RunEntry['format'] | undefined => {
+      if (isNativeRun(dir)) return 'sweeplens';
+      if (isAdmfWorkspace(dir)) return 'admf-pc';
+      if (existsSync(join(dir, RUN_LAYOUT.signals))) return 'incomplete';
+      return undefined;
+    };
+    const own = classify(this.dir);
+    if (own) return [{ id: this.dir.split(/[\\/]/).filter(Boolean).pop() ?? this.dir, dir: this.dir, format: own }];
+    const runs: RunEntry[] = [];
+    for (const name of readdirSync(this.dir).sort()) {
+      const dir = join(this.dir, name);
+      if (!statSync(dir).isDirectory()) continue;
+      const format = classify(dir);
+      if (format) runs.push({ id: name, dir, format });
+    }
+    return runs;
+  }
+
+  /** Opens the run `id` of this workspace. */
+  openRun(id: string, admf?: AdmfOpenOptions): Promise<RunHandle> {
+    const entry = this.listRuns().find((run) => run.id === id);
+    if (!entry) throw new WorkspaceError(`${this.dir}: no run '${id}' (runs: ${this.listRuns().map((r) => r.id).join(', ') || 'none'})`, { file: this.dir, id });
+    return openRun(entry.dir, admf);
+  }
+}

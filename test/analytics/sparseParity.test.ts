@@ -1,0 +1,268 @@
+// Parity of the change-proportional (sparse) metric path with the dense reference path:
+// every PerformanceMetrics field to 1e-9 RELATIVE (|a - b| <= 1e-9 * max(|a|, |b|); counts exact).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
+import { readParquet } from 'parquet-wasm';
+import { describe, expect, it } from 'vitest';
+import { denseStrategyMetrics } from '../../src/analytics/denseMetrics.ts';
+import { defaultExecutionCosts } from '../../src/analytics/metricOptions.ts';
+import {
+  isSparseFallback, sparseStrategyAggregates, sparseStrategyMetrics, strategyMetrics,
+} from '../../src/analytics/sparseMetrics.ts';
+import { riskFreeForOptions } from '../../src/analytics/strategyMetrics.ts';
+import { InputError, SchemaError } from '../../src/errors.ts';
+import { buildMarketIndex, type MarketIndex } from '../../src/market/marketIndex.ts';
+import type { ExecutionCosts, PerformanceMetrics, SignalTrace } from '../../src/types.ts';
+import { randomPricePath, randomVolumes } from '../helpers/edgeCases.ts';
+import { Rng } from '../helpers/rng.ts';
+import type { MetricOptions } from '../../src/analytics/metricOptions.ts';
+
+const RELATIVE = 1e-9;
+
+/** Field names whose two values differ by more than RELATIVE (relative), with both values. */
+function mismatches(dense: PerformanceMetrics, sparse: PerformanceMetrics): string[] {
+  const out: string[] = [];
+  for (const key of Object.keys(dense) as (keyof PerformanceMetrics)[]) {
+    const a = dense[key];
+    const b = sparse[key];
+    if (a === b) continue;
+    if (a === null || b === null || !Number.isFinite(a) || !Number.isFinite(b)) {
+      out.push(`${key}: dense ${a} sparse ${b}`);
+      continue;
+    }
+    if (Math.abs(a - b) > RELATIVE * Math.max(Math.abs(a), Math.abs(b))) out.push(`${key}: dense ${a} sparse ${b} (rel ${(Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b))).toExponential(2)})`);
+  }
+  return out;
+}
+
+function expectParity(index: MarketIndex, trace: SignalTrace, costs: ExecutionCosts, options: MetricOptions, label: string): PerformanceMetrics {
+  const dense = denseStrategyMetrics(index, trace, costs, options);
+  const sparse = sparseStrategyMetrics(index, trace, costs, options);
+  expect(mismatches(dense, sparse), label).toEqual([]);
+  expect(Object.keys(sparse).sort()).toEqual(Object.keys(dense).sort());
+  return dense;
+}
+
+const trace = (idx: readonly number[], signal: readonly number[]): SignalTrace => ({ idx: Int32Array.from(idx), signal: Float64Array.from(signal) });
+
+/** A change list mixing every situation the sparse path special-cases. */
+function randomTrace(rng: Rng, n: number): SignalTrace {
+  const idx: number[] = [];
+  const signal: number[] = [];
+  const style = rng.integer(0, 5);
+  let t = rng.chance(0.3) ? 0 : rng.integer(0, Math.max(1, Math.min(n, 40)));
+  while (t < n) {
+    idx.push(t);
+    signal.push(style === 4 ? rng.pick([-1, 0]) : rng.pick([-1, 0, 1, 1, -1]));
+    let gap: number;
+    switch (style) {
+      case 0: gap = 1; break;                                                   // changes at adjacent bars
+      case 1: gap = rng.chance(0.1) ? rng.integer(100, 800) : rng.integer(1, 5); // long flat/held stretches
+      break;
+      case 2: gap = rng.integer(1, 60); break;
+      default: gap = rng.integer(1, 30);
+    }
+    t += gap;
+  }
+  if (n > 0 && rng.chance(0.5) && idx[idx.length - 1] !== n - 1) { idx.push(n - 1); signal.push(rng.pick([-1, 0, 1])); }
+  return trace(idx, signal);
+}
+
+function market(rng: Rng, n: number): { close: Float64Array; volume: Float64Array } {
+  return { close: randomPricePath(rng, n, { drift: rng.between(-0.001, 0.001), volatility: rng.between(0.001, 0.02) }), volume: randomVolumes(rng, n) };
+}
+
+const optionsFor = (riskFreeRate: number): MetricOptions => ({ periodsPerYear: 252, riskFreeRate });
+
+describe('sparse vs dense parity (random sweeps)', () => {
+  for (const model of ['linear', 'sqrt'] as const) {
+    for (const riskFreeRate of [0, 0.04]) {
+      it(`${model} costs, rf ${riskFreeRate}: every metric to 1e-9 relative`, () => {
+        const rng = new Rng(model === 'linear' ? 11 + riskFreeRate * 100 : 29 + riskFreeRate * 100);
+        const costs = defaultExecutionCosts({ slippageModel: model, volatilityWindowBars: rng.integer(2, 30) });
+        const options = optionsFor(riskFreeRate);
+        let checked = 0;
+        for (let round = 0; round < 12; round++) {
+          const n = round === 0 ? 2 : rng.integer(3, 2500);
+          const index = buildMarketIndex(market(rng, n), costs, undefined, { riskFreePerBar: riskFreeForOptions(options) });
+          for (let s = 0; s < 12; s++) {
+            const tr = randomTrace(rng, n);
+            expectParity(index, tr, costs, options, `n=${n} round ${round} strategy ${s}: ${Array.from(tr.idx).slice(0, 8)}...`);
+            checked++;
+          }
+        }
+        expect(checked).toBe(144);
+      });
+    }
+  }
+
+  it('takes the sparse path (no silent fallback) for unit positions', () => {
+    const rng = new Rng(5);
+    const costs = defaultExecutionCosts();
+    const index = buildMarketIndex(market(rng, 500), costs);
+    const aggregates = sparseStrategyAggregates(index, randomTrace(rng, 500), costs, optionsFor(0));
+    expect(isSparseFallback(aggregates)).toBe(false);
+  });
+
+  it('agrees on a 200,000-bar market (prefix precision over many bars)', () => {
+    const rng = new Rng(77);
+    const n = 200_000;
+    const costs = defaultExecutionCosts({ slippageModel: 'sqrt' });
+    const options = optionsFor(0.03);
+    // realistic minute-bar scale: 0.1 % per bar, so the sqrt law's participation stays sane over 200k bars
+    const bars = { close: randomPricePath(rng, n, { drift: 0, volatility: 0.001 }), volume: randomVolumes(rng, n) };
+    const index = buildMarketIndex(bars, costs, undefined, { riskFreePerBar: riskFreeForOptions(options) });
+    for (let s = 0; s < 3; s++) expectParity(index, randomTrace(rng, n), costs, options, `long market strategy ${s}`);
+    // one long position over everything and a single short trade near the end
+    expectParity(index, trace([0], [1]), costs, options, 'buy and hold');
+    expectParity(index, trace([n - 1000, n - 10], [-1, 0]), costs, options, 'one late short');
+  });
+});
+
+describe('sparse vs dense parity (edge cases)', () => {
+  const rng = new Rng(3);
+  const data = market(rng, 300);
+  for (const model of ['linear', 'sqrt'] as const) {
+    for (const riskFreeRate of [0, 0.05]) {
+      const costs = defaultExecutionCosts({ slippageModel: model });
+      const options = optionsFor(riskFreeRate);
+      const rf = riskFreeForOptions(options);
+      const label = `${model}, rf ${riskFreeRate}`;
+      it(`${label}: 1 bar`, () => {
+        const one = buildMarketIndex({ close: data.close.subarray(0, 1), volume: data.volume.subarray(0, 1) }, costs, undefined, { riskFreePerBar: rf });
+        expectParity(one, trace([], []), costs, options, 'no change');
+        expectParity(one, trace([0], [1]), costs, options, 'long at bar 0');
+        expectParity(one, trace([0], [-1]), costs, options, 'short at bar 0');
+      });
+      it(`${label}: no changes, only zero rows, repeated rows`, () => {
+        const index = buildMarketIndex(data, costs, undefined, { riskFreePerBar: rf });
+        expectParity(index, trace([], []), costs, options, 'empty');
+        expectParity(index, trace([0, 50, 299], [0, 0, 0]), costs, options, 'zeros');
+        expectParity(index, trace([3, 4, 5, 90, 91], [1, 1, 1, 1, -1]), costs, options, 'repeated values');
+        expectParity(index, trace([299], [1]), costs, options, 'change at the last bar only');
+      });
+      it(`${label}: all short, flips every bar, change at first and last bar`, () => {
+        const index = buildMarketIndex(data, costs, undefined, { riskFreePerBar: rf });
+        expectParity(index, trace([0], [-1]), costs, options, 'all short');
+        expectParity(index, trace([0], [1]), costs, options, 'all long');
+        const flips = Array.from({ length: 300 }, (_, i) => i);
+        expectParity(index, trace(flips, flips.map((i) => (i % 2 ? 1 : -1))), costs, options, 'flip every bar');
+        expectParity(index, trace([0, 150, 299], [1, -1, 0]), costs, options, 'first, middle, last');
+        expectParity(index, trace([10, 200], [1, 0]), costs, options, 'one long, long flat stretches');
+      });
+    }
+  }
+
+  it('a rising market with no drawdown inside the trade', () => {
+    const close = Float64Array.from({ length: 100 }, (_, i) => 100 * 1.001 ** i);
+    const costs = defaultExecutionCosts({ commissionRate: 0, slippageRate: 0 });
+    const index = buildMarketIndex({ close, volume: new Float64Array(100).fill(1e6) }, costs);
+    const m = expectParity(index, trace([5, 60], [1, 0]), costs, optionsFor(0), 'rising, free');
+    expect(m.maxDrawdown).toBe(0);
+  });
+
+  it('falls back to the dense path where sparse is not exact, and says why', () => {
+    const costs = defaultExecutionCosts();
+    const index = buildMarketIndex(data, costs);
+    const fractional = trace([5, 40, 100], [0.5, -0.25, 1]);
+    expect(() => sparseStrategyMetrics(index, fractional, costs, optionsFor(0))).toThrow(InputError);
+    const paths: string[] = [];
+    const picked = strategyMetrics(index, fractional, costs, optionsFor(0), (path, reason) => paths.push(`${path}:${reason ?? ''}`));
+    expect(picked).toEqual(denseStrategyMetrics(index, fractional, costs, optionsFor(0)));
+    expect(paths[0]).toMatch(/^dense:row 0: position 0.5/);
+    // an index built for rf = 0 used with rf != 0
+    const withRf = optionsFor(0.05);
+    const unit = trace([5, 40], [1, -1]);
+    expect(isSparseFallback(sparseStrategyAggregates(index, unit, costs, withRf))).toBe(true);
+    expect(mismatches(denseStrategyMetrics(index, unit, costs, withRf), strategyMetrics(index, unit, costs, withRf))).toEqual([]);
+    paths.length = 0;
+    strategyMetrics(index, unit, costs, optionsFor(0), (path) => paths.push(path));
+    expect(paths).toEqual(['sparse']);
+    // a sqrt-law cost above 100 % of equity (tiny volume): compounding in log space is undefined
+    const sqrt = defaultExecutionCosts({ slippageModel: 'sqrt', impactCoefficient: 1e4 });
+    const thin = buildMarketIndex({ close: data.close, volume: new Float64Array(300).fill(1) }, sqrt);
+    const ruin = trace([30, 60], [1, 0]);
+    expect(isSparseFallback(sparseStrategyAggregates(thin, ruin, sqrt, optionsFor(0)))).toBe(true);
+    expect(strategyMetrics(thin, ruin, sqrt, optionsFor(0))).toEqual(denseStrategyMetrics(thin, ruin, sqrt, optionsFor(0)));
+  });
+
+  it('rejects the change lists the dense path rejects, with the same error', () => {
+    const costs = defaultExecutionCosts();
+    const index = buildMarketIndex(data, costs);
+    for (const bad of [trace([5, 5], [1, 0]), trace([9, 3], [1, 0]), trace([0, 300], [1, 0]), trace([-1], [1])]) {
+      const denseError = (() => { try { denseStrategyMetrics(index, bad, costs, optionsFor(0)); } catch (e) { return e as Error; } return undefined; })();
+      expect(denseError).toBeInstanceOf(SchemaError);
+      expect(() => sparseStrategyMetrics(index, bad, costs, optionsFor(0))).toThrow(denseError!.message);
+    }
+    const zeroVolume = { close: data.close, volume: Float64Array.from(data.volume, (v, i) => (i === 7 ? 0 : v)) };
+    const sqrt = defaultExecutionCosts({ slippageModel: 'sqrt' });
+    const sqrtIndex = buildMarketIndex(zeroVolume, sqrt);
+    expect(() => denseStrategyMetrics(sqrtIndex, trace([7], [1]), sqrt, optionsFor(0))).toThrow(/bar 7/);
+    expect(() => sparseStrategyMetrics(sqrtIndex, trace([7], [1]), sqrt, optionsFor(0))).toThrow(/bar 7/);
+  });
+});
+
+// ---- the real ADMF-PC fixture: SPY 1-minute bars and the grid's signal traces ----
+const FIXTURE = '/work/shared/fixtures/admf-pc';
+const BARS_FILE = join(FIXTURE, 'data/SPY_1m.parquet');
+const SIGNALS_DIR = join(FIXTURE, 'workspaces/complete_strategy_grid_v1_12778120/traces/SPY_1m/signals');
+const FIXTURE_BARS = 1000;
+const fixturePresent = existsSync(BARS_FILE) && existsSync(SIGNALS_DIR);
+if (!fixturePresent && process.env.CI !== 'true') {
+  console.warn(`sparseParity: skipping the ADMF-PC fixture test, ${FIXTURE} is missing (set CI=true to make this a failure)`);
+}
+
+function readTable(file: string) {
+  return tableFromIPC(readParquet(new Uint8Array(readFileSync(file))).intoIPCStream());
+}
+
+describe('sparse vs dense parity on the ADMF-PC SPY_1m fixture', () => {
+  it.skipIf(!fixturePresent && process.env.CI !== 'true')('every signal trace of the grid on the first 1000 bars', () => {
+    expect(fixturePresent, `${FIXTURE} is missing; the fixture test is required when CI=true`).toBe(true);
+    const bars = readTable(BARS_FILE);
+    const close = Float64Array.from(bars.getChild('close')!.toArray() as ArrayLike<number>).subarray(0, FIXTURE_BARS);
+    const volume = Float64Array.from(Array.from(bars.getChild('volume')!.toArray() as ArrayLike<bigint | number>, Number)).subarray(0, FIXTURE_BARS);
+    const files = readdirSync(SIGNALS_DIR).flatMap((dir) => readdirSync(join(SIGNALS_DIR, dir)).filter((f) => f.endsWith('.parquet')).map((f) => join(SIGNALS_DIR, dir, f)));
+    expect(files.length).toBeGreaterThan(100);
+    let compared = 0;
+    let unpriced = 0;
+    for (const model of ['linear', 'sqrt'] as const) {
+      const costs = defaultExecutionCosts({ slippageModel: model });
+      for (const riskFreeRate of [0, 0.04]) {
+        const options: MetricOptions = { periodsPerYear: 252 * 390, riskFreeRate };
+        const index = buildMarketIndex({ close, volume }, costs, undefined, { riskFreePerBar: riskFreeForOptions(options) });
+        // every file under linear costs with rf = 0, every 7th otherwise (keeps the suite fast)
+        const stride = model === 'linear' && riskFreeRate === 0 ? 1 : 7;
+        for (let f = 0; f < files.length; f += stride) {
+          const table = readTable(files[f]!);
+          const idx: number[] = [];
+          const signal: number[] = [];
+          const idxColumn = table.getChild('idx')!.toArray() as ArrayLike<bigint | number>;
+          const valColumn = table.getChild('val')!.toArray() as ArrayLike<bigint | number>;
+          for (let r = 0; r < idxColumn.length; r++) {
+            const bar = Number(idxColumn[r]) - 1; // idx is 1-based
+            if (bar < 0 || bar >= FIXTURE_BARS) continue;
+            idx.push(bar);
+            signal.push(Number(valColumn[r]));
+          }
+          const tr = trace(idx, signal);
+          let denseResult: PerformanceMetrics;
+          try {
+            denseResult = denseStrategyMetrics(index, tr, costs, options);
+          } catch (error) {
+            // a trade on a zero-volume bar cannot be priced by the sqrt law: both paths must say so
+            expect(error).toBeInstanceOf(SchemaError);
+            expect(() => sparseStrategyMetrics(index, tr, costs, options)).toThrow((error as Error).message);
+            unpriced++;
+            continue;
+          }
+          expect(mismatches(denseResult, sparseStrategyMetrics(index, tr, costs, options)), `${files[f]} (${model}, rf ${riskFreeRate})`).toEqual([]);
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(files.length);
+    expect(unpriced).toBeLessThan(compared);
+  });
+});

@@ -1,0 +1,108 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SchemaError } from '../../src/errors.ts';
+import { readBarsFile, writeBarsParquet } from '../../src/io/bars.ts';
+import { readParquetFooter } from '../../src/io/parquet.ts';
+import type { Bars } from '../../src/types.ts';
+import { admfFixturesAvailable, SPY_1M, SPY_5M_CSV, tempDir } from './fixtures.ts';
+
+const temp = tempDir();
+afterAll(() => temp.cleanup());
+const csv = (name: string, text: string): string => {
+  const path = join(temp.dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+describe('bars from CSV', () => {
+  it('matches headers case-insensitively and parses ISO timestamps with offsets', async () => {
+    const path = csv('ok.csv', 'Datetime,Open,HIGH,low,Close,Volume,vwap\n'
+      + '2024-03-26 09:30:00-04:00,521.23,521.26,520.92,521.01,342898,1\n'
+      + '2024-03-26T13:31:00Z,521.03,521.11,520.88,521.07,186082,1\n'
+      + '2024-03-26T15:32:00+02:00,521.0,521.2,520.9,521.1,0,1\n');
+    const bars = await readBarsFile(path);
+    expect([...bars.tsMs]).toEqual([Date.UTC(2024, 2, 26, 13, 30), Date.UTC(2024, 2, 26, 13, 31), Date.UTC(2024, 2, 26, 13, 32)]);
+    expect([...bars.open]).toEqual([521.23, 521.03, 521.0]);
+    expect([...bars.volume]).toEqual([342898, 186082, 0]);
+    expect(bars.close).toBeInstanceOf(Float64Array);
+  });
+
+  it.each([
+    ['seconds', ['1711459800', '1711459860']],
+    ['milliseconds', ['1711459800000', '1711459860000']],
+    ['microseconds', ['1711459800000000', '1711459860000000']],
+  ])('parses epoch %s', async (_unit, stamps) => {
+    const path = csv(`epoch-${_unit}.csv`, `ts,open,high,low,close,volume\n${stamps[0]},1,1,1,1,1\n${stamps[1]},1,1,1,1,1\n`);
+    expect([...(await readBarsFile(path)).tsMs]).toEqual([1_711_459_800_000, 1_711_459_860_000]);
+  });
+
+  const header = 'timestamp,open,high,low,close,volume\n';
+  it.each([
+    ['a missing column', 'timestamp,open,high,low,close\n2024-01-01,1,1,1,1\n', /missing\.csv: missing column 'volume' \(columns: timestamp, open, high, low, close\)/],
+    ['no timestamp column', 'when,open,high,low,close,volume\n1,1,1,1,1,1\n', /missing column 'timestamp' \(accepted names: timestamp, ts, date, datetime, time/],
+    ['a non-numeric cell', `${header}2024-01-01,1,1,1,abc,1\n`, /column 'close', row 1: 'abc' is not a number/],
+    ['a NaN price', `${header}2024-01-01,1,1,1,1,1\n2024-01-02,1,NaN,1,1,1\n`, /column 'high', row 2: price NaN is not a positive finite number/],
+    ['an empty price', `${header}2024-01-01,1,1,,1,1\n`, /column 'low', row 1: '' is not a number/],
+    ['a zero price', `${header}2024-01-01,1,1,1,0,1\n`, /column 'close', row 1: price 0 is not a positive finite number/],
+    ['a negative price', `${header}2024-01-01,-1,1,1,1,1\n`, /column 'open', row 1: price -1 is not a positive finite number/],
+    ['a negative volume', `${header}2024-01-01,1,1,1,1,-5\n`, /column 'volume', row 1: volume -5 is not a finite number >= 0/],
+    ['unsorted timestamps', `${header}2024-01-02,1,1,1,1,1\n2024-01-01,1,1,1,1,1\n`, /column 'timestamp', row 2: unsorted timestamp 2024-01-01T00:00:00\.000Z after 2024-01-02/],
+    ['duplicated timestamps', `${header}2024-01-02,1,1,1,1,1\n2024-01-02,1,1,1,1,1\n`, /row 2: duplicated timestamp/],
+    ['an unparseable timestamp', `${header}yesterday,1,1,1,1,1\n`, /column 'timestamp', row 1: cannot parse timestamp 'yesterday'/],
+    ['a row with too few fields', `${header}2024-01-01,1,1,1,1,1\n2024-01-02,1,1,1\n`, /row 2 has 4 fields, the header has 6 \(no value for column 'close'\)/],
+  ])('rejects %s, naming file, column and row', async (name, text, message) => {
+    const path = csv(name === 'a missing column' ? 'missing.csv' : `${name.replace(/\W+/g, '-')}.csv`, text);
+    const read = readBarsFile(path);
+    await expect(read).rejects.toThrow(SchemaError);
+    await expect(readBarsFile(path)).rejects.toThrow(message);
+    await expect(readBarsFile(path)).rejects.toThrow(path);
+  });
+});
+
+describe('native bars Parquet', () => {
+  it('round-trips exactly with ts as int64 ms and the bar count in the footer', async () => {
+    const bars: Bars = {
+      tsMs: Float64Array.from([1_700_000_000_000, 1_700_000_060_000, 1_700_000_120_000]),
+      open: Float64Array.from([1.1, 2.2, 3.3]), high: Float64Array.from([1.5, 2.5, 3.5]), low: Float64Array.from([1, 2, 3]),
+      close: Float64Array.from([1.2, 2.3, 0.1 + 0.2]), volume: Float64Array.from([0, 10, 1e12]),
+    };
+    const path = join(temp.dir, 'bars.parquet');
+    writeBarsParquet(path, bars, 'ABC');
+    const footer = readParquetFooter(path);
+    expect(footer.fields).toEqual(['ts', 'open', 'high', 'low', 'close', 'volume']);
+    expect(footer.metadata.get('sweeplens:bars')).toBe('3');
+    expect(footer.metadata.get('sweeplens:symbol')).toBe('ABC');
+    const back = await readBarsFile(path);
+    for (const key of ['tsMs', 'open', 'high', 'low', 'close', 'volume'] as const) expect([...back[key]]).toEqual([...bars[key]]);
+  });
+
+  it('refuses to write invalid bars (nothing written)', () => {
+    const path = join(temp.dir, 'bad-bars.parquet');
+    const bars: Bars = {
+      tsMs: Float64Array.from([2, 1]), open: Float64Array.from([1, 1]), high: Float64Array.from([1, 1]),
+      low: Float64Array.from([1, 1]), close: Float64Array.from([1, 1]), volume: Float64Array.from([1, 1]),
+    };
+    expect(() => writeBarsParquet(path, bars)).toThrow(/column 'timestamp', row 1: unsorted timestamp/);
+    expect(existsSync(path)).toBe(false);
+  });
+});
+
+describe.skipIf(!admfFixturesAvailable())('ADMF-PC market data', () => {
+  it('reads SPY_1m.parquet (TIMESTAMP_MICROS, int64 volume, extra bar_index column)', async () => {
+    const bars = await readBarsFile(SPY_1M);
+    expect(bars.tsMs.length).toBe(102_236);
+    expect(bars.tsMs[0]).toBe(Date.parse('2024-03-26T13:30:00Z'));
+    expect(bars.tsMs[102_235]).toBe(Date.parse('2025-04-02T19:23:00Z'));
+    expect(bars.open[0]).toBe(521.23);
+    expect(bars.close[0]).toBe(521.01);
+    expect(bars.volume[0]).toBe(342_898);
+  });
+
+  it('reads SPY_5m.csv (space-separated ISO timestamps with +00:00)', async () => {
+    const bars = await readBarsFile(SPY_5M_CSV);
+    expect(bars.tsMs.length).toBe(20_769);
+    expect(bars.tsMs[0]).toBe(Date.parse('2024-03-26T13:30:00Z'));
+    expect(bars.tsMs[1]! - bars.tsMs[0]!).toBe(300_000);
+  });
+});
