@@ -3,7 +3,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateRun } from '../src/io/generate.ts';
+import { generateRun } from '../src/coordinator/generate.ts';
 import { readRunMetadata, signalPath } from '../src/io/layout.ts';
 import { scanNativeRun } from '../src/io/scan.ts';
 import { readSignalTrace } from '../src/io/traces.ts';

@@ -81,7 +81,7 @@ export {
   openAdmfRun, importAdmf, scanAdmfRun, isAdmfWorkspace, listAdmfTraces, parseAdmfName, checkAdmfTimestamps, AdmfRun,
   type AdmfOpenOptions, type AdmfTraceEntry, type ImportProgress,
 } from './io/admf.ts';
-export { generateRun, MINUTE_BARS_PER_YEAR, type GenerateOptions, type GenerateProgress } from './io/generate.ts';
+export { generateRun, MINUTE_BARS_PER_YEAR, type GenerateOptions, type GenerateProgress } from './coordinator/generate.ts';
 export { planStrategies, STRATEGY_FAMILIES, type StrategySpec } from './analytics/syntheticStrategies.ts';
 export { planClassifiers, type ClassifierSpec } from './analytics/syntheticClassifiers.ts';
 export { normalCdf, normalSurvival, normalDensity, normalQuantile } from './analytics/overfitting/normal.ts';

@@ -1,7 +1,7 @@
 // Synthetic market data for tests, demos and benchmarks: seeded geometric random-walk bars with
-// sticky volatility/drift regimes, shared per-market tables, and headline metrics of a change
-// list. Pure math: typed arrays in and out, no I/O.
-import type { Bars, ExecutionCosts } from '../types.ts';
+// sticky volatility/drift regimes and shared per-market tables.
+// Pure math: typed arrays in and out, no I/O.
+import type { Bars } from '../types.ts';
 
 /** Uniform [0,1) source. mulberry32 (Tommy Ettinger, public domain): 32-bit state, full period. */
 export function seededUniform(seed: number): () => number {
@@ -149,72 +149,4 @@ export function changeBuffer(bars: number): ChangeBuffer {
   return { idx: new Int32Array(bars), value: new Int8Array(bars), length: 0 };
 }
 
-/** Headline metrics cached in a trace footer (net of costs unless named gross). */
-export interface HeadlineMetrics {
-  [name: string]: number | null;
-  totalReturn: number | null;
-  grossReturn: number | null;
-  sharpeRatio: number | null;
-  maxDrawdown: number | null;
-  tradeCount: number;
-  exposure: number | null;
-}
 
-/**
- * Headline metrics of a change list by a dense walk over the bars (O(T)), with the conventions
- * of ARCHITECTURE.md: pos_t forward-filled from the changes (0 before the first);
- * gross R_t = pos_{t-1} r_t; cost_t = |pos_t - pos_{t-1}| (commissionRate + slippageRate)
- * (linear slippage; the sqrt law is not used here); net R_t = gross R_t - cost_t.
- *   totalReturn = Π(1 + net R) - 1, grossReturn = Π(1 + gross R) - 1
- *   sharpeRatio = mean(net R) / std(net R, ddof = 1) · √P   (null when std = 0 or n < 2)
- *   maxDrawdown = largest peak-to-trough fall of Π(1 + net R), a positive fraction (0 if none)
- *   tradeCount  = maximal runs of one non-zero position (a flip closes one and opens one)
- *   exposure    = share of bars with pos ≠ 0
- */
-export function headlineMetrics(changes: ChangeBuffer, tables: MarketTables, costs: ExecutionCosts, periodsPerYear: number): HeadlineMetrics {
-  const returns = tables.returns;
-  const changeIdx = changes.idx;
-  const changeValue = changes.value;
-  const changeCount = changes.length;
-  const n = returns.length;
-  const unit = costs.commissionRate + costs.slippageRate;
-  let next = 0;
-  let position = 0;
-  let sum = 0;
-  let sumSquares = 0;
-  let equity = 1;
-  let grossEquity = 1;
-  let peak = 1;
-  let maxDrawdown = 0;
-  let trades = 0;
-  let exposed = 0;
-  for (let t = 0; t < n; t++) {
-    const gross = position * returns[t]!;
-    let net = gross;
-    if (next < changeCount && changeIdx[next] === t) {
-      const value = changeValue[next]!;
-      net -= Math.abs(value - position) * unit;
-      if (value !== 0 && value !== position) trades++;
-      position = value;
-      next++;
-    }
-    if (position !== 0) exposed++;
-    sum += net;
-    sumSquares += net * net;
-    equity *= 1 + net;
-    grossEquity *= 1 + gross;
-    if (equity > peak) peak = equity;
-    else if (equity < peak * (1 - maxDrawdown)) maxDrawdown = 1 - equity / peak;
-  }
-  const mean = sum / n;
-  const variance = n > 1 ? (sumSquares - n * mean * mean) / (n - 1) : 0;
-  const std = variance > 0 ? Math.sqrt(variance) : 0;
-  return {
-    totalReturn: equity - 1,
-    grossReturn: grossEquity - 1,
-    sharpeRatio: std > 0 ? (mean / std) * Math.sqrt(periodsPerYear) : null,
-    maxDrawdown,
-    tradeCount: trades,
-    exposure: n > 0 ? exposed / n : null,
-  };
-}

@@ -1,5 +1,6 @@
 import type { MetricOptions } from '../analytics/metricOptions.ts';
 import type { ExecutionCosts, PerformanceMetrics } from '../types.ts';
+import type { TraceLocator } from '../io/traceLocator.ts';
 import type { ViewLayout } from './sharedViews.ts';
 
 /** Data the pool hands every worker once, at start-up (structured-clone safe). */
@@ -19,13 +20,10 @@ export interface SharedMarketRef {
   layout: ViewLayout;
 }
 
-/** One strategy of a batch: its id and the trace file the worker reads itself. */
+/** One strategy of a batch: its id and where its trace is (the worker reads it itself). */
 export interface StrategyJob {
   id: string;
-  /** Path of the signal trace Parquet file. */
-  tracePath: string;
-  /** Added to every idx of the trace (e.g. -1 for ADMF-PC's 1-based traces); default 0. */
-  idxOffset?: number;
+  locator: TraceLocator;
 }
 
 /** Task: metrics (net and gross of costs) for a batch of strategies on one market. */
@@ -41,7 +39,13 @@ export interface StrategyMetricsTask {
 
 /** Outcome of one strategy: metrics, or the error that stopped it (the batch goes on). */
 export type StrategyOutcome =
-  | { id: string; ok: true; metrics: PerformanceMetrics; changes: number; contentHash: string; path: 'sparse' | 'dense' }
+  | {
+    id: string; ok: true; metrics: PerformanceMetrics; changes: number;
+    /** traceContentHash of the trace data (the cache key's content part). */
+    contentHash: string;
+    /** Which metric path ran; `fallbackReason` says why the dense one was needed. */
+    path: 'sparse' | 'dense'; fallbackReason?: string;
+  }
   | { id: string; ok: false; error: string };
 
 /** Every task a worker accepts. */

@@ -1,38 +1,30 @@
 import { workerData } from 'piscina';
-import { denseStrategyMetrics } from '../analytics/denseMetrics.ts';
 import { instantiateKernels, useKernels } from '../kernels/runtime.ts';
 import type { DenseMarket } from '../market/denseMarket.ts';
-import type { EngineTask, StrategyMetricsTask, StrategyOutcome, WorkerBootData, SharedMarketRef } from './messages.ts';
+import type { EngineTask, SharedMarketRef, StrategyMetricsTask, StrategyOutcome, WorkerBootData } from './messages.ts';
 import { rehydrateViews } from './sharedViews.ts';
-import { loadStrategyTrace } from './traceLoader.ts';
+import { computeStrategyOutcome } from './strategyTask.ts';
 
 // One kernel instance per worker, over the pool's shared memory; its arena is this worker's scratch.
 const boot = workerData as WorkerBootData;
 const instance = instantiateKernels(boot.memory, boot.module);
 useKernels(instance);
 
-const markets = new Map<string, unknown>();
+const markets = new Map<string, DenseMarket>();
 
-function marketFor(ref: SharedMarketRef): unknown {
+/** The market tables of a task, rebuilt once per worker as views over the shared memory (no copy). */
+function marketFor(ref: SharedMarketRef): DenseMarket {
   let market = markets.get(ref.marketId);
   if (!market) {
-    market = { ...rehydrateViews<object>(ref.layout, boot.memory), instance };
+    market = { ...rehydrateViews<DenseMarket>(ref.layout, boot.memory), instance };
     markets.set(ref.marketId, market);
   }
   return market;
 }
 
 function runStrategyMetrics(task: StrategyMetricsTask): StrategyOutcome[] {
-  const market = marketFor(task.market) as DenseMarket;
-  return task.strategies.map((job): StrategyOutcome => {
-    try {
-      const trace = loadStrategyTrace(job);
-      const metrics = denseStrategyMetrics(market, trace.trace, task.costs, task.options);
-      return { id: job.id, ok: true, metrics, changes: trace.trace.idx.length, contentHash: trace.contentHash, path: 'dense' };
-    } catch (error) {
-      return { id: job.id, ok: false, error: error instanceof Error ? error.message : String(error) };
-    }
-  });
+  const market = marketFor(task.market);
+  return task.strategies.map((job) => computeStrategyOutcome(job, market, task.market.kind, task.costs, task.options, task.path));
 }
 
 /** Entry point Piscina calls (`name: 'runTask'`). */

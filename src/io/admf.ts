@@ -12,6 +12,7 @@ import { readBarsFile } from './bars.ts';
 import { insideRun, RUN_FORMAT, type RunMetadata } from './layout.ts';
 import { readParquetFooter, writeParquetTable, type ParquetWriteOptions } from './parquet.ts';
 import type { RunHandle } from './runHandle.ts';
+import type { TraceLocator } from './traceLocator.ts';
 import { createRun } from './runWriter.ts';
 import type { RunScan } from './scan.ts';
 import { compressionRatio, type StoredRegimeTrace, type StoredSignalTrace } from './traces.ts';
@@ -181,6 +182,20 @@ export class AdmfRun implements RunHandle {
   async readRegimes(id: string): Promise<StoredRegimeTrace> {
     const entry = this.entry(this.regimes, id, 'classifier');
     return readAdmfRegimes(entry.file, this.idxBase, this.metadata.barCounts[entry.symbol]);
+  }
+
+  private locator(entry: AdmfTraceEntry): TraceLocator {
+    const barCount = this.metadata.barCounts[entry.symbol];
+    if (barCount === undefined) throw new WorkspaceError(`${entry.file}: the trace's symbol '${entry.symbol}' has no market data`, { file: entry.file });
+    return { file: entry.file, format: 'admf-pc', idxBase: this.idxBase, barCount, symbol: entry.symbol };
+  }
+
+  signalLocator(id: string): TraceLocator {
+    return this.locator(this.entry(this.signals, id, 'strategy'));
+  }
+
+  regimeLocator(id: string): TraceLocator {
+    return this.locator(this.entry(this.regimes, id, 'classifier'));
   }
 
   /** Footer records, parameters and run summary (bars from the market data). */

@@ -5,6 +5,7 @@ import type { RunMetadata } from './layout.ts';
 import type { ParquetWriteOptions } from './parquet.ts';
 import type { RunScan } from './scan.ts';
 import type { StoredRegimeTrace, StoredSignalTrace } from './traces.ts';
+import type { TraceLocator } from './traceLocator.ts';
 
 /** An opened run: metadata, ids, market bars, lazy trace readers and atomic output writers. */
 export interface RunHandle {
@@ -24,6 +25,10 @@ export interface RunHandle {
   readSignal(id: string): Promise<StoredSignalTrace>;
   /** Reads and validates one classifier's regime trace. */
   readRegimes(id: string): Promise<StoredRegimeTrace>;
+  /** Where a strategy's trace is and how to read it (for workers that read traces themselves). */
+  signalLocator(id: string): TraceLocator;
+  /** Where a classifier's trace is and how to read it. */
+  regimeLocator(id: string): TraceLocator;
   /** Metadata scan (footers only). */
   scan(): RunScan;
   /** Writes JSON under the run (e.g. 'summary/performance_summary.json') atomically; returns the full path. */

@@ -10,6 +10,7 @@ import { readBarsFile } from './bars.ts';
 import { insideRun, isNativeRun, marketFile, readRunMetadata, RUN_LAYOUT, signalPath, statePath, type RunMetadata } from './layout.ts';
 import { readParquetFooter, writeParquetTable, type ParquetWriteOptions } from './parquet.ts';
 import type { RunHandle } from './runHandle.ts';
+import type { TraceLocator } from './traceLocator.ts';
 import { scanNativeRun, type RunScan } from './scan.ts';
 import { readRegimeTrace, readSignalTrace, type StoredRegimeTrace, type StoredSignalTrace } from './traces.ts';
 import { decodeTraceInfo } from './traceMetadata.ts';
@@ -114,6 +115,24 @@ export class NativeRun extends BaseRun implements RunHandle {
     if (!this.classifierSet.has(id)) throw new WorkspaceError(`${this.dir}: no classifier '${id}' in this run`, { file: this.dir, id });
     const path = statePath(this.dir, id);
     return readRegimeTrace(path, { barCount: await this.barCountFor(path) });
+  }
+
+  private locator(path: string, id: string, known: Set<string>, what: string): TraceLocator {
+    if (!known.has(id)) throw new WorkspaceError(`${this.dir}: no ${what} '${id}' in this run`, { file: this.dir, id });
+    if (!existsSync(path)) throw new WorkspaceError(`${path}: trace file is missing`, { file: path });
+    const info = decodeTraceInfo(path, readParquetFooter(path).metadata);
+    const symbol = info.symbol ?? chooseSymbol(this.dir, this.symbols(), undefined);
+    const barCount = this.metadata.barCounts[symbol];
+    if (barCount === undefined) throw new WorkspaceError(`${path}: the trace's symbol '${symbol}' has no market data in ${this.dir}`, { file: path, symbol });
+    return { file: path, format: 'sweeplens', idxBase: 0, barCount, symbol };
+  }
+
+  signalLocator(id: string): TraceLocator {
+    return this.locator(signalPath(this.dir, id), id, this.strategySet, 'strategy');
+  }
+
+  regimeLocator(id: string): TraceLocator {
+    return this.locator(statePath(this.dir, id), id, this.classifierSet, 'classifier');
   }
 
   scan(): RunScan {

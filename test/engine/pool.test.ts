@@ -1,13 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tableFromArrays } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { denseStrategyMetrics } from '../../src/analytics/denseMetrics.ts';
 import { defaultExecutionCosts } from '../../src/analytics/metricOptions.ts';
 import { EnginePool } from '../../src/engine/pool.ts';
-import type { StrategyOutcome } from '../../src/engine/messages.ts';
-import { writeParquetTable } from '../../src/io/parquet.ts';
+import type { StrategyJob, StrategyOutcome } from '../../src/engine/messages.ts';
+import { writeSignalTrace } from '../../src/io/traces.ts';
 import { buildDenseMarket } from '../../src/market/denseMarket.ts';
 
 function lcg(seed: number): () => number {
@@ -26,7 +25,7 @@ describe('EnginePool', () => {
   let price = 100;
   for (let i = 0; i < bars; i++) close[i] = price *= 1 + (rnd() - 0.5) * 0.01;
   const traces: { idx: Int32Array; signal: Float64Array }[] = [];
-  const jobs: { id: string; tracePath: string }[] = [];
+  const jobs: StrategyJob[] = [];
   for (let s = 0; s < 12; s++) {
     const idx: number[] = [];
     const signal: number[] = [];
@@ -35,9 +34,9 @@ describe('EnginePool', () => {
       signal.push(Math.floor(rnd() * 3) - 1);
     }
     traces.push({ idx: Int32Array.from(idx), signal: Float64Array.from(signal) });
-    const tracePath = join(dir, `s${s}.parquet`);
-    writeParquetTable(tracePath, tableFromArrays({ idx: Int32Array.from(idx), signal: Int8Array.from(signal) }));
-    jobs.push({ id: `s${s}`, tracePath });
+    const file = join(dir, `s${s}.parquet`);
+    writeSignalTrace(file, { idx: Int32Array.from(idx), signal: Int8Array.from(signal) }, { id: `s${s}`, family: 'random', bars });
+    jobs.push({ id: `s${s}`, locator: { file, format: 'sweeplens', idxBase: 0, barCount: bars, symbol: 'X' } });
   }
   writeFileSync(join(dir, 'corrupt.parquet'), 'PAR1 this is not parquet PAR1');
   const costs = defaultExecutionCosts();
@@ -71,7 +70,7 @@ describe('EnginePool', () => {
     const ref = { marketId: 'm2', kind: 'dense' as const, layout: pool.share(market) };
     const outcomes = await pool.run<StrategyOutcome[]>({
       kind: 'strategy-metrics', market: ref, costs, options,
-      strategies: [jobs[0]!, { id: 'bad', tracePath: join(dir, 'corrupt.parquet') }, jobs[1]!],
+      strategies: [jobs[0]!, { id: 'bad', locator: { ...jobs[0]!.locator, file: join(dir, 'corrupt.parquet') } }, jobs[1]!],
     });
     expect(outcomes.map((o) => o.ok)).toEqual([true, false, true]);
     const bad = outcomes[1]!;

@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.ts';
-import { changeBuffer, headlineMetrics, marketTables, syntheticBars } from '../../src/analytics/synthetic.ts';
+import { denseStrategyMetrics } from '../../src/analytics/denseMetrics.ts';
+import { defaultExecutionCosts } from '../../src/analytics/metricOptions.ts';
+import { buildDenseMarket } from '../../src/market/denseMarket.ts';
 import { planClassifiers } from '../../src/analytics/syntheticClassifiers.ts';
 import { planStrategies, STRATEGY_FAMILIES } from '../../src/analytics/syntheticStrategies.ts';
-import { generateRun, type GenerateProgress } from '../../src/io/generate.ts';
+import { generateRun, HEADLINE_METRICS, MINUTE_BARS_PER_YEAR, type GenerateProgress } from '../../src/coordinator/generate.ts';
 import { openRun, scanRun } from '../../src/io/workspace.ts';
 import { tempDir } from './fixtures.ts';
 
@@ -70,46 +72,25 @@ describe('synthetic sweeps', () => {
     }
   });
 
-  it('caches headline metrics that match a naive dense computation', () => {
-    const { bars } = syntheticBars({ bars: 500, seed: 2 });
-    const tables = marketTables(bars);
-    const changes = changeBuffer(500);
-    const plan: [number, number][] = [[10, 1], [50, -1], [51, 1], [200, 0], [300, -1]];
-    for (const [t, v] of plan) {
-      changes.idx[changes.length] = t;
-      changes.value[changes.length++] = v;
+  it('caches footer metrics equal to the dense reference path on the bars', async () => {
+    const dir = join(temp.dir, 'metrics');
+    generateRun(dir, { strategies: 18, classifiers: 0, bars: 3_000, seed: 3 });
+    const run = await openRun(dir);
+    const bars = await run.readBars();
+    const costs = defaultExecutionCosts();
+    const market = buildDenseMarket(bars, costs);
+    for (const info of run.scan().strategies) {
+      const cached = info.metrics!;
+      expect(cached.costs).toEqual(costs);
+      expect(cached.periodsPerYear).toBe(MINUTE_BARS_PER_YEAR);
+      const dense = denseStrategyMetrics(market, await run.readSignal(info.id), costs, { periodsPerYear: MINUTE_BARS_PER_YEAR });
+      for (const name of HEADLINE_METRICS) {
+        const expected = dense[name];
+        const got = cached.values[name];
+        if (expected === null) expect(got).toBeNull();
+        else expect(Math.abs(got! - expected)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
+      }
     }
-    const costs = { commissionRate: 0.001, slippageModel: 'linear' as const, slippageRate: 0.0005, impactCoefficient: 1, capital: 1e5, volatilityWindowBars: 20 };
-    const got = headlineMetrics(changes, tables, costs, 98_280);
-    const position = new Float64Array(500);
-    for (let t = 0, k = 0, p = 0; t < 500; t++) {
-      if (k < plan.length && plan[k]![0] === t) p = plan[k++]![1];
-      position[t] = p;
-    }
-    const net: number[] = [];
-    let gross = 1;
-    for (let t = 0; t < 500; t++) {
-      const r = t === 0 ? 0 : bars.close[t]! / bars.close[t - 1]! - 1;
-      const before = t === 0 ? 0 : position[t - 1]!;
-      gross *= 1 + before * r;
-      net.push(before * r - Math.abs(position[t]! - before) * 0.0015);
-    }
-    const mean = net.reduce((a, b) => a + b, 0) / 500;
-    const std = Math.sqrt(net.reduce((a, b) => a + (b - mean) ** 2, 0) / 499);
-    let equity = 1;
-    let peak = 1;
-    let drawdown = 0;
-    for (const r of net) {
-      equity *= 1 + r;
-      peak = Math.max(peak, equity);
-      drawdown = Math.max(drawdown, 1 - equity / peak);
-    }
-    expect(got.totalReturn).toBeCloseTo(equity - 1, 12);
-    expect(got.grossReturn).toBeCloseTo(gross - 1, 12);
-    expect(got.sharpeRatio).toBeCloseTo((mean / std) * Math.sqrt(98_280), 9);
-    expect(got.maxDrawdown).toBeCloseTo(drawdown, 12);
-    expect(got.tradeCount).toBe(4); // long 10-49, short 50, long 51-199, short 300-
-    expect(got.exposure).toBeCloseTo((200 - 10 + 200) / 500, 15);
   });
 
   it('writes sticky classifiers with labels and bars with volatility regimes', async () => {

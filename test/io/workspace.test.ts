@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { makeVector, Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SchemaError, WorkspaceError } from '../../src/errors.ts';
-import { generateRun } from '../../src/io/generate.ts';
+import { generateRun } from '../../src/coordinator/generate.ts';
 import { RUN_LAYOUT, signalPath } from '../../src/io/layout.ts';
 import { readParquetFooter, readParquetTable } from '../../src/io/parquet.ts';
 import { createRun } from '../../src/io/runWriter.ts';

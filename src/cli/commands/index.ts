@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAnalyzeCommand } from './analyze.ts';
 import { registerBenchCommand } from './bench.ts';
 import { registerDemoCommand } from './demo.ts';
 import { registerMetricsCommand } from './metrics.ts';
@@ -12,4 +13,4 @@ import { registerStatsCommand } from './stats.ts';
 export type RegisterCommand = (program: Command) => void;
 
 /** Every command of the CLI, in help order. */
-export const COMMANDS: RegisterCommand[] = [registerMetricsCommand, registerDemoCommand, registerBenchCommand, registerOptimizeCommand, registerGenerateCommand, registerScanCommand, registerImportCommand, registerStatsCommand];
+export const COMMANDS: RegisterCommand[] = [registerMetricsCommand, registerAnalyzeCommand, registerDemoCommand, registerBenchCommand, registerOptimizeCommand, registerGenerateCommand, registerScanCommand, registerImportCommand, registerStatsCommand];

@@ -3,68 +3,13 @@
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
-  InputError, SchemaError, PERIODS_PER_YEAR_DAILY, DEFAULT_CAPITAL, DEFAULT_COMMISSION_RATE, DEFAULT_IMPACT_COEFFICIENT,
-  DEFAULT_SLIPPAGE_RATE, DEFAULT_VOLATILITY_WINDOW_BARS, buildDenseMarket, defaultExecutionCosts, denseStrategyMetrics, kernels,
+  InputError, SchemaError, PERIODS_PER_YEAR_DAILY, buildDenseMarket, denseStrategyMetrics, kernels,
   readSeriesTable, seriesMetrics, validateMetricOptions,
   type ExecutionCosts, type MetricOptions, type PerformanceMetrics, type SeriesTable, type SignalTrace,
 } from '../../index.ts';
+import { addCostFlags, numberFlag, parseCostFlags, type CostFlags } from '../flags.ts';
+import { inferPeriodsPerYear, PERIODS_PER_YEAR_RULE, type PeriodsPerYearChoice } from '../../analytics/periods.ts';
 import { RETURN_RISK_ROWS, STRATEGY_ROWS, WIN_LOSS_ROWS, renderMetricsTable } from '../format.ts';
-
-const MS_PER_HOUR = 3_600_000;
-const MS_PER_DAY = 24 * MS_PER_HOUR;
-/** Trading hours per day assumed for intraday bars (US equities session). */
-export const TRADING_HOURS_PER_DAY = 6.5;
-/** Median spacings in [DAILY_MIN_MS, DAILY_MAX_MS] count as daily bars (weekends and holidays included). */
-const DAILY_MIN_MS = 20 * MS_PER_HOUR;
-const DAILY_MAX_MS = 4 * MS_PER_DAY;
-const DAYS_PER_YEAR = 365.25;
-
-/** The rule inferPeriodsPerYear applies, as printed by --help. */
-export const PERIODS_PER_YEAR_RULE = 'inferred from the median timestamp spacing: 20 h to 4 days -> 252 (daily); '
-  + 'shorter (intraday) -> 252 x 6.5 h / spacing; longer -> 365.25 days / spacing (weekly ~52, monthly ~12), rounded; '
-  + '252 when there is no timestamp column';
-
-/** How the periods per year were chosen, for the table header. */
-export interface PeriodsPerYearChoice {
-  periodsPerYear: number;
-  /** Human-readable reason ("given", "inferred: median spacing 1.00 day", ...). */
-  source: string;
-}
-
-/**
- * Bars per year from timestamps (epoch ms, strictly increasing), by the median spacing d:
- *
- *   20 h <= d <= 4 days  -> 252                           (daily bars; weekends/holidays make gaps)
- *   d < 20 h             -> 252 * 6.5 h / d               (intraday: 252 sessions of 6.5 h)
- *   d > 4 days           -> round(365.25 days / d)        (weekly -> 52, monthly -> 12), at least 1
- *
- * Fewer than 2 timestamps -> 252.
- */
-export function inferPeriodsPerYear(tsMs: Float64Array): PeriodsPerYearChoice {
-  if (tsMs.length < 2) return { periodsPerYear: PERIODS_PER_YEAR_DAILY, source: 'default (fewer than 2 timestamps)' };
-  const gaps = new Float64Array(tsMs.length - 1);
-  for (let i = 1; i < tsMs.length; i++) gaps[i - 1] = tsMs[i]! - tsMs[i - 1]!;
-  gaps.sort();
-  const mid = gaps.length >> 1;
-  const median = gaps.length % 2 === 1 ? gaps[mid]! : (gaps[mid - 1]! + gaps[mid]!) / 2;
-  const spacing = describeSpacing(median);
-  if (median >= DAILY_MIN_MS && median <= DAILY_MAX_MS) {
-    return { periodsPerYear: PERIODS_PER_YEAR_DAILY, source: `inferred: daily bars, median spacing ${spacing}` };
-  }
-  if (median < DAILY_MIN_MS) {
-    const periodsPerYear = (PERIODS_PER_YEAR_DAILY * TRADING_HOURS_PER_DAY * MS_PER_HOUR) / median;
-    return { periodsPerYear, source: `inferred: intraday bars, median spacing ${spacing}, 252 x 6.5 h a year` };
-  }
-  const periodsPerYear = Math.max(1, Math.round((DAYS_PER_YEAR * MS_PER_DAY) / median));
-  return { periodsPerYear, source: `inferred: median spacing ${spacing}, 365.25 days per year` };
-}
-
-function describeSpacing(ms: number): string {
-  if (ms >= MS_PER_DAY) return `${(ms / MS_PER_DAY).toFixed(2)} days`;
-  if (ms >= MS_PER_HOUR) return `${(ms / MS_PER_HOUR).toFixed(2)} h`;
-  if (ms >= 60_000) return `${(ms / 60_000).toFixed(2)} min`;
-  return `${(ms / 1000).toFixed(3)} s`;
-}
 
 /** Index of the first non-NaN value (values.length when all are NaN). */
 export function firstFiniteIndex(values: Float64Array): number {
@@ -124,18 +69,8 @@ export function denseSignalToTrace(signal: Float64Array): SignalTrace {
   return { idx: Int32Array.from(idx), signal: Float64Array.from(value) };
 }
 
-/** A parsed numeric flag; throws InputError naming the flag. */
-function numberFlag(flag: string, raw: string | undefined, fallback: number, check: (v: number) => boolean, requirement: string): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value) || !check(value)) {
-    throw new InputError(`${flag} must be ${requirement}, got '${raw}'`);
-  }
-  return value;
-}
-
 /** Raw options of the metrics command as commander delivers them (numbers still strings). */
-export interface MetricsCommandOptions {
+export interface MetricsCommandOptions extends CostFlags {
   json?: boolean;
   prices?: boolean;
   periodsPerYear?: string;
@@ -144,12 +79,6 @@ export interface MetricsCommandOptions {
   signalColumn?: string;
   priceColumn?: string;
   volumeColumn?: string;
-  commissionRate?: string;
-  slippageModel?: string;
-  slippageRate?: string;
-  impactCoefficient?: string;
-  capital?: string;
-  volatilityWindow?: string;
 }
 
 /** Metrics of one output column. */
@@ -177,21 +106,6 @@ function requireColumn(table: SeriesTable, name: string, flag: string): Float64A
     throw new SchemaError(`${table.file}: column '${name}' (${flag}) not found${hint}; value columns are: ${[...table.columns.keys()].join(', ') || '(none)'}`, { file: table.file, column: name });
   }
   return values;
-}
-
-function parseCosts(options: MetricsCommandOptions): ExecutionCosts {
-  const model = options.slippageModel ?? 'linear';
-  if (model !== 'linear' && model !== 'sqrt') throw new InputError(`--slippage-model must be 'linear' or 'sqrt', got '${model}'`);
-  const nonNegative = (v: number) => v >= 0;
-  const windowBars = numberFlag('--volatility-window', options.volatilityWindow, DEFAULT_VOLATILITY_WINDOW_BARS, (v) => Number.isInteger(v) && v >= 2, 'an integer >= 2');
-  return defaultExecutionCosts({
-    commissionRate: numberFlag('--commission-rate', options.commissionRate, DEFAULT_COMMISSION_RATE, nonNegative, 'a number >= 0 (a fraction: 0.001 = 10 bps)'),
-    slippageModel: model,
-    slippageRate: numberFlag('--slippage-rate', options.slippageRate, DEFAULT_SLIPPAGE_RATE, nonNegative, 'a number >= 0 (a fraction: 0.0005 = 5 bps)'),
-    impactCoefficient: numberFlag('--impact-coefficient', options.impactCoefficient, DEFAULT_IMPACT_COEFFICIENT, nonNegative, 'a number >= 0'),
-    capital: numberFlag('--capital', options.capital, DEFAULT_CAPITAL, (v) => v > 0, 'a number > 0'),
-    volatilityWindowBars: windowBars,
-  });
 }
 
 const COST_FLAGS: (keyof MetricsCommandOptions)[] = ['priceColumn', 'volumeColumn', 'commissionRate', 'slippageModel', 'slippageRate', 'impactCoefficient', 'capital', 'volatilityWindow'];
@@ -226,7 +140,7 @@ export async function computeMetricsCommand(file: string, options: MetricsComman
     const stray = COST_FLAGS.find((key) => options[key] !== undefined);
     if (stray) throw new InputError(`--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} only applies with --prices --signal-column`);
   }
-  const costs = signalMode ? parseCosts(options) : undefined;
+  const costs = signalMode ? parseCostFlags(options) : undefined;
   if (costs?.slippageModel === 'sqrt' && options.volumeColumn === undefined) {
     throw new InputError('--slippage-model sqrt needs --volume-column (the impact law divides by close x volume)');
   }
@@ -327,7 +241,7 @@ function formatPeriods(value: number): string {
 
 /** Registers `sweeplens metrics`. */
 export function registerMetricsCommand(program: Command): void {
-  program
+  const command = program
     .command('metrics')
     .description('metrics of the return (or price) columns of a CSV/Parquet table, or of a strategy given by a signal column')
     .argument('<file>', 'CSV or Parquet table: a timestamp column (timestamp/ts/date/datetime/time) and numeric columns')
@@ -338,14 +252,9 @@ export function registerMetricsCommand(program: Command): void {
     .option('--risk-free-rate <annual>', 'annual risk-free rate as a fraction (0.02 = 2 %)', undefined)
     .option('--signal-column <name>', 'with --prices: column holding the position per bar (-1/0/1 or fractional; empty cells carry the last value), applied to the price column')
     .option('--price-column <name>', 'with --signal-column: price column traded (default: the first other column)')
-    .option('--volume-column <name>', 'with --signal-column: volume column (needed by --slippage-model sqrt)')
-    .option('--commission-rate <rate>', `commission per unit of traded notional (default ${DEFAULT_COMMISSION_RATE})`)
-    .option('--slippage-model <model>', "'linear' or 'sqrt' (square-root impact law) (default linear)")
-    .option('--slippage-rate <rate>', `linear slippage per unit of traded notional (default ${DEFAULT_SLIPPAGE_RATE})`)
-    .option('--impact-coefficient <k>', `coefficient k of the sqrt law k * sigma * sqrt(|dpos| * capital / (close * volume)) (default ${DEFAULT_IMPACT_COEFFICIENT})`)
-    .option('--capital <amount>', `capital priced by the sqrt law, currency units (default ${DEFAULT_CAPITAL})`)
-    .option('--volatility-window <bars>', `window of the rolling volatility sigma of the sqrt law (default ${DEFAULT_VOLATILITY_WINDOW_BARS})`)
-    .action(async (file: string, options: MetricsCommandOptions) => {
+    .option('--volume-column <name>', 'with --signal-column: volume column (needed by --slippage-model sqrt)');
+  addCostFlags(command);
+  command.action(async (file: string, options: MetricsCommandOptions) => {
       const result = await computeMetricsCommand(file, options);
       process.stdout.write(options.json ? `${JSON.stringify(metricsJson(result), null, 2)}\n` : metricsText(result));
     });

@@ -1,17 +1,21 @@
 // Writes a complete synthetic run, streaming: one strategy is computed and written at a time,
 // so memory is bounded by the bars, the shared tables and the indicator cache, not by the sweep.
 import { makeVector, Table } from 'apache-arrow';
-import { CONVENTIONS_VERSION, DEFAULT_COMMISSION_RATE, DEFAULT_SLIPPAGE_RATE } from '../constants.ts';
+import { CONVENTIONS_VERSION } from '../constants.ts';
 import { InputError } from '../errors.ts';
-import type { ExecutionCosts } from '../types.ts';
+import type { ExecutionCosts, PerformanceMetrics } from '../types.ts';
+import { defaultExecutionCosts } from '../analytics/metricOptions.ts';
+import { strategyMetrics } from '../analytics/sparseMetrics.ts';
 import {
-  changeBuffer, headlineMetrics, marketTables, MARKET_REGIME_LABELS, syntheticBars, type MarketTables,
+  changeBuffer, marketTables, MARKET_REGIME_LABELS, syntheticBars, type MarketTables,
 } from '../analytics/synthetic.ts';
 import { computeClassifier, planClassifiers } from '../analytics/syntheticClassifiers.ts';
 import { computeStrategy, IndicatorCache, planStrategies } from '../analytics/syntheticStrategies.ts';
-import { dictionaryVector, int64Vector } from './arrowColumns.ts';
-import type { RunMetadata } from './layout.ts';
-import { createRun, type RunWriter } from './runWriter.ts';
+import { dictionaryVector, int64Vector } from '../io/arrowColumns.ts';
+import type { RunMetadata } from '../io/layout.ts';
+import { createRun, type RunWriter } from '../io/runWriter.ts';
+import { kernels } from '../kernels/runtime.ts';
+import { buildMarketIndex } from '../market/marketIndex.ts';
 
 /** Bars per year of 1-minute US equity bars (252 sessions x 390 minutes), used to annualize. */
 export const MINUTE_BARS_PER_YEAR = 252 * 390;
@@ -49,11 +53,13 @@ export interface GenerateOptions {
   onProgress?: (progress: GenerateProgress) => void;
 }
 
-function defaultCosts(): ExecutionCosts {
-  return {
-    commissionRate: DEFAULT_COMMISSION_RATE, slippageModel: 'linear', slippageRate: DEFAULT_SLIPPAGE_RATE,
-    impactCoefficient: 1, capital: 100_000, volatilityWindowBars: 20,
-  };
+/** Metrics cached in each generated trace's footer (the headline figures a scan ranks by). */
+export const HEADLINE_METRICS = ['totalReturn', 'sharpeRatio', 'maxDrawdown', 'winRate', 'tradeCount', 'grossReturn', 'grossSharpe', 'exposure'] as const;
+
+function headline(metrics: PerformanceMetrics): Record<string, number | null> {
+  const values: Record<string, number | null> = {};
+  for (const name of HEADLINE_METRICS) values[name] = metrics[name];
+  return values;
 }
 
 function validate(options: GenerateOptions): void {
@@ -125,7 +131,7 @@ function writeEvents(writer: RunWriter, rows: EventRows, tables: MarketTables): 
 export function generateRun(dir: string, options: GenerateOptions): RunMetadata {
   validate(options);
   const symbol = options.symbol ?? 'SYN';
-  const costs = options.costs ?? defaultCosts();
+  const costs = options.costs ?? defaultExecutionCosts();
   const withMetrics = options.metrics ?? true;
   const report = reporter(options.onProgress);
   const strategies = planStrategies(options.strategies);
@@ -143,13 +149,16 @@ export function generateRun(dir: string, options: GenerateOptions): RunMetadata 
   report('bars', 1, 1);
 
   const cache = new IndicatorCache(options.indicatorCacheBytes ?? 768 * 2 ** 20);
+  // The cached footer metrics are the product's own (change-proportional, dense where not exact).
+  const index = withMetrics ? buildMarketIndex(market.bars, costs, kernels(), { source: `${dir} (generated bars)` }) : undefined;
+  const metricOptions = { periodsPerYear: MINUTE_BARS_PER_YEAR };
   const changes = changeBuffer(options.bars);
   strategies.forEach((spec, i) => {
     computeStrategy(spec, tables, cache, changes);
     const trace = { idx: changes.idx.subarray(0, changes.length), signal: changes.value.subarray(0, changes.length) };
     const description = { id: spec.id, family: spec.family, symbol, parameters: spec.parameters, bars: options.bars };
-    if (withMetrics) {
-      const values = headlineMetrics(changes, tables, costs, MINUTE_BARS_PER_YEAR);
+    if (index) {
+      const values = headline(strategyMetrics(index, { idx: trace.idx, signal: Float64Array.from(trace.signal) }, costs, metricOptions));
       writer.writeSignal(trace, { ...description, metrics: { values, costs, conventions: CONVENTIONS_VERSION, periodsPerYear: MINUTE_BARS_PER_YEAR } }, { valueType: 'int8' });
     } else {
       writer.writeSignal(trace, description, { valueType: 'int8' });

@@ -1,0 +1,121 @@
+// `sweeplens analyze <run>`: per-strategy metrics of a whole run in the worker pool, rankings, summary.
+import type { Command } from 'commander';
+import { AnalyticsCoordinator, type AnalysisResult, type AnalyzeOptions } from '../../coordinator/analyze.ts';
+import { RANK_METRICS, validateRankMetric, type RankedStrategyRow } from '../../coordinator/rankings.ts';
+import { InputError } from '../../errors.ts';
+import { PERIODS_PER_YEAR_RULE } from '../../analytics/periods.ts';
+import { addCostFlags, numberFlag, optionalNumberFlag, parseCostFlags, type CostFlags } from '../flags.ts';
+import { formatValue, renderTable } from '../format.ts';
+import { createProgressView } from '../progress.ts';
+
+/** Raw options of `analyze`. */
+export interface AnalyzeCommandOptions extends CostFlags {
+  periodsPerYear?: string;
+  riskFreeRate?: string;
+  workers?: string;
+  rankBy?: string;
+  top?: string;
+  json?: boolean;
+  out?: string;
+  market?: string;
+  idxBase?: string;
+  dense?: boolean;
+  cache?: boolean;
+  quiet?: boolean;
+}
+
+/** Turns the flags into AnalyzeOptions (InputError naming the flag on a bad value). */
+export function analyzeOptionsFromFlags(options: AnalyzeCommandOptions): AnalyzeOptions {
+  const out: AnalyzeOptions = { costs: parseCostFlags(options), rankBy: validateRankMetric(options.rankBy ?? 'sharpeRatio', '--rank-by') };
+  const periods = optionalNumberFlag('--periods-per-year', options.periodsPerYear, (v) => v > 0, 'a number > 0');
+  if (periods !== undefined) out.periodsPerYear = periods;
+  out.riskFreeRate = numberFlag('--risk-free-rate', options.riskFreeRate, 0, (v) => v > -1, 'an annual rate > -1 (0.02 = 2 %)');
+  const workers = optionalNumberFlag('--workers', options.workers, (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0 (0: no worker threads)');
+  if (workers !== undefined) out.workers = workers;
+  if (options.out) out.outDir = options.out;
+  if (options.dense) out.path = 'dense';
+  if (options.cache === false) out.useCache = false;
+  if (options.market) {
+    const base = options.idxBase ?? '1';
+    if (base !== '0' && base !== '1') throw new InputError(`--idx-base must be 0 or 1, got '${base}'`);
+    out.admf = { market: options.market, idxBase: base === '1' ? 1 : 0 };
+  }
+  return out;
+}
+
+const TABLE_COLUMNS: { label: string; field: keyof RankedStrategyRow; kind: 'percent' | 'ratio' | 'count' }[] = [
+  { label: 'Sharpe', field: 'sharpeRatio', kind: 'ratio' },
+  { label: 'total return', field: 'totalReturn', kind: 'percent' },
+  { label: 'max DD', field: 'maxDrawdown', kind: 'percent' },
+  { label: 'win rate', field: 'winRate', kind: 'percent' },
+  { label: 'profit f.', field: 'profitFactor', kind: 'ratio' },
+  { label: 'trades', field: 'tradeCount', kind: 'count' },
+  { label: 'costs', field: 'totalCosts', kind: 'percent' },
+  { label: 'gross Sharpe', field: 'grossSharpe', kind: 'ratio' },
+];
+
+/** The plain-text report: counts, timing, the top strategies and any failures. */
+export function analyzeText(result: AnalysisResult, top: number): string {
+  const s = result.summary;
+  const lines: string[] = [];
+  const c = s.strategies;
+  lines.push(`run ${s.runId}: ${c.analyzed}/${c.total} strategies analyzed (${c.fromCache} from cache, ${c.sparse} change-proportional, ${c.dense} dense), ${c.failed} failed, in ${(s.elapsedMs / 1000).toFixed(2)} s`);
+  const periods = Object.entries(s.periodsPerYear).map(([symbol, p]) => `${symbol}: ${p.value.toFixed(0)} bars/year (${p.source})`).join('; ');
+  lines.push(`annualization: ${periods}`);
+  lines.push(`costs: commission ${(s.costs.commissionRate * 1e4).toFixed(1)} bps + ${s.costs.slippageModel === 'linear' ? `linear slippage ${(s.costs.slippageRate * 1e4).toFixed(1)} bps` : `sqrt impact (k=${s.costs.impactCoefficient}, capital ${s.costs.capital})`}`);
+  lines.push('');
+  const shown = result.rankings.slice(0, top);
+  lines.push(`top ${shown.length} by ${s.rankBy}:`);
+  lines.push(renderTable(
+    ['#', 'strategy', ...TABLE_COLUMNS.map((col) => col.label)],
+    shown.map((row) => [String(row.rank), row.id, ...TABLE_COLUMNS.map((col) => formatValue(row[col.field] as number | null, col.kind))]),
+    ['right', 'left'],
+  ));
+  if (s.failures.length > 0) {
+    lines.push('', `${s.failures.length} strategies failed:`);
+    for (const f of s.failures.slice(0, 20)) lines.push(`  ${f.id}: ${f.error}`);
+    if (s.failures.length > 20) lines.push(`  ... (${s.failures.length - 20} more in ${result.summaryPath})`);
+  }
+  for (const w of s.warnings) lines.push(`warning: ${w}`);
+  lines.push('', `wrote ${result.summaryPath}`, `      ${result.rankingsPath} (+ .parquet)`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Registers `analyze`. */
+export function registerAnalyzeCommand(program: Command): void {
+  const command = program
+    .command('analyze')
+    .description('metrics of every strategy of a run (net and gross of costs) in the worker pool; writes per-strategy caches, rankings and a summary')
+    .argument('<run>', 'run directory (a sweeplens run, or an ADMF-PC workspace with --market)')
+    .option('--periods-per-year <n>', `bars per year P (default: ${PERIODS_PER_YEAR_RULE})`)
+    .option('--risk-free-rate <annual>', 'annual risk-free rate as a fraction (default 0)')
+    .option('--workers <n>', 'worker threads (default: number of cores; 0 = none)')
+    .option('--rank-by <metric>', `metric to rank by: ${Object.keys(RANK_METRICS).join(', ')} (default sharpeRatio)`)
+    .option('--top <n>', 'strategies to print (default 20)')
+    .option('--out <dir>', 'write outputs here instead of the run directory (needed for a read-only ADMF-PC workspace)')
+    .option('--market <bars>', 'ADMF-PC workspace read in place: bars file (CSV or Parquet)')
+    .option('--idx-base <0|1>', 'ADMF-PC: idx base of the traces (default 1: bar = idx - 1)')
+    .option('--dense', 'use the dense reference path for every strategy (slower; for checking)')
+    .option('--no-cache', 'recompute every strategy even when its performance.json is valid')
+    .option('--quiet', 'no progress output')
+    .option('--json', 'print {summary, top} as JSON');
+  addCostFlags(command);
+  command.action(async (run: string, options: AnalyzeCommandOptions) => {
+    const top = numberFlag('--top', options.top, 20, (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0');
+    const coordinator = new AnalyticsCoordinator();
+    const view = createProgressView({ quiet: options.quiet ?? false });
+    coordinator.on('progress', (event) => view.update(event));
+    coordinator.on('warning', (message) => { if (!options.json && !options.quiet) process.stderr.write(`warning: ${message}\n`); });
+    const controller = new AbortController();
+    const onSignal = () => controller.abort();
+    process.once('SIGINT', onSignal);
+    try {
+      const result = await coordinator.analyzeRun(run, { ...analyzeOptionsFromFlags(options), signal: controller.signal });
+      view.stop();
+      process.stdout.write(options.json ? `${JSON.stringify({ summary: result.summary, top: result.rankings.slice(0, top) }, null, 2)}\n` : analyzeText(result, top));
+    } finally {
+      view.stop();
+      process.off('SIGINT', onSignal);
+    }
+  });
+}

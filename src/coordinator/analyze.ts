@@ -1,0 +1,311 @@
+// AnalyticsCoordinator.analyzeRun: metadata scan -> market index -> per-strategy metrics in the
+// worker pool (cached) -> rankings and summary files. Typed events for embedders.
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { defaultExecutionCosts, validateMetricOptions, type MetricOptions } from '../analytics/metricOptions.ts';
+import { inferPeriodsPerYear } from '../analytics/periods.ts';
+import { riskFreePerBar } from '../analytics/returnMetrics.ts';
+import { CONVENTIONS_VERSION } from '../constants.ts';
+import { InputError, SweeplensError } from '../errors.ts';
+import type { StrategyJob, StrategyOutcome } from '../engine/messages.ts';
+import { EnginePool } from '../engine/pool.ts';
+import { computeStrategyOutcome } from '../engine/strategyTask.ts';
+import type { AdmfOpenOptions } from '../io/admf.ts';
+import { writeJsonAtomic } from '../io/atomicWrite.ts';
+import { RUN_LAYOUT } from '../io/layout.ts';
+import type { RunHandle } from '../io/runHandle.ts';
+import type { TraceInfo } from '../io/traceMetadata.ts';
+import { openRun } from '../io/workspace.ts';
+import { kernels, type KernelInstance } from '../kernels/runtime.ts';
+import { buildMarketIndex, type MarketIndex } from '../market/marketIndex.ts';
+import type { ExecutionCosts, PerformanceMetrics } from '../types.ts';
+import { performanceCacheKey, performanceCachePath, readCachedPerformance, writeCachedPerformance } from './cache.ts';
+import { TypedEmitter, type AnalysisEvents } from './events.ts';
+import { metricDistribution, rankRows, SUMMARY_METRICS, validateRankMetric, type MetricDistribution, type RankedStrategyRow, type RankMetric } from './rankings.ts';
+import { writeRankings } from './rankingsFile.ts';
+
+/** Options of analyzeRun (every field optional). */
+export interface AnalyzeOptions {
+  /** Cost model overrides; default 10 bps commission + 5 bps linear slippage. */
+  costs?: Partial<ExecutionCosts>;
+  /** P, bars per year; default inferred from the bar spacing of each symbol (see analytics/periods.ts). */
+  periodsPerYear?: number;
+  /** Annual risk-free rate as a fraction; default 0. */
+  riskFreeRate?: number;
+  /** Worker threads; default the machine's parallelism; 0 computes on the calling thread. */
+  workers?: number;
+  /** An existing pool to use instead of starting one (it is not destroyed). */
+  pool?: EnginePool;
+  /** Strategies per worker task; default 64. */
+  batchSize?: number;
+  /** Metric the rankings sort by; default 'sharpeRatio'. */
+  rankBy?: RankMetric;
+  /** 'auto' (default): change-proportional where exact, dense otherwise; 'dense' forces the reference path. */
+  path?: 'auto' | 'sparse' | 'dense';
+  /** Where outputs go; default the run directory (an ADMF-PC workspace read in place needs one that is writable). */
+  outDir?: string;
+  /** How to read an ADMF-PC workspace in place (market bars, idx base). */
+  admf?: AdmfOpenOptions;
+  /** Reuse valid performance.json caches; default true. */
+  useCache?: boolean;
+  /** Cancels the analysis; outputs already written (per-strategy caches) stay valid for a re-run. */
+  signal?: AbortSignal;
+}
+
+/** One strategy that could not be analyzed, and why. */
+export interface StrategyFailure {
+  id: string;
+  error: string;
+}
+
+/** The content of summary/performance_summary.json. */
+export interface PerformanceSummary {
+  runId: string;
+  runDir: string;
+  format: 'sweeplens' | 'admf-pc';
+  analyzedAt: string;
+  conventions: string;
+  costs: ExecutionCosts;
+  riskFreeRate: number;
+  /** P per symbol and how it was chosen. */
+  periodsPerYear: Record<string, { value: number; source: string }>;
+  symbols: string[];
+  barCounts: Record<string, number>;
+  /** First and last bar time per symbol, ISO-8601. */
+  barRange: Record<string, { first: string | null; last: string | null }>;
+  strategies: { total: number; analyzed: number; fromCache: number; computed: number; failed: number; sparse: number; dense: number };
+  classifiers: number;
+  rankBy: RankMetric;
+  best: { id: string; value: number | null } | null;
+  distributions: Record<string, MetricDistribution>;
+  failures: StrategyFailure[];
+  warnings: string[];
+  elapsedMs: number;
+}
+
+/** What analyzeRun returns. */
+export interface AnalysisResult {
+  summary: PerformanceSummary;
+  /** Every analyzed strategy, best first. */
+  rankings: RankedStrategyRow[];
+  outDir: string;
+  summaryPath: string;
+  rankingsPath: string;
+}
+
+const DEFAULT_BATCH_SIZE = 64;
+
+function checkWorkers(workers: number | undefined): number {
+  const value = workers ?? availableParallelism();
+  if (!Number.isInteger(value) || value < 0) throw new InputError(`options.workers must be an integer >= 0, got ${workers}`);
+  return value;
+}
+
+function abortError(): SweeplensError {
+  return new SweeplensError('E_ABORTED', 'analysis cancelled; per-strategy results written so far are kept and reused by the next run');
+}
+
+/** Coordinates run analyses and reports progress through typed events (`progress`, `strategy-done`, `analysis-ready`). */
+export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
+  /** Analyzes one run (native or ADMF-PC in place); see AnalyzeOptions. */
+  async analyzeRun(runDir: string, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
+    const started = performance.now();
+    const costs = defaultExecutionCosts(options.costs);
+    const rankBy = validateRankMetric(options.rankBy ?? 'sharpeRatio');
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new InputError(`options.batchSize must be a positive integer, got ${batchSize}`);
+    const workers = options.pool ? options.pool.workers : checkWorkers(options.workers);
+    const run = await openRun(resolve(runDir), options.admf);
+    const outDir = resolve(options.outDir ?? run.dir);
+    const scan = run.scan();
+    const warnings = [...run.warnings, ...scan.warnings];
+    for (const w of warnings) this.emit('warning', w);
+    const infoById = new Map(scan.strategies.map((info) => [info.id, info]));
+    const ids = run.strategyIds();
+
+    const ownPool = !options.pool && workers > 0 ? EnginePool.create({ workers }) : undefined;
+    const pool = options.pool ?? ownPool;
+    const instance: KernelInstance = pool ? pool.instance : kernels();
+    try {
+      const periods: PerformanceSummary['periodsPerYear'] = {};
+      const barRange: PerformanceSummary['barRange'] = {};
+      const outcomes = new Map<string, StrategyOutcome & { ok: true } | { id: string; ok: false; error: string }>();
+      const cachedIds = new Set<string>();
+      let done = 0;
+      const total = ids.length;
+      const progress = () => this.emit('progress', { phase: 'analyze', done, total, elapsedMs: performance.now() - started });
+
+      // Group strategies by symbol: one market index per symbol.
+      const bySymbol = new Map<string, string[]>();
+      const locators = new Map<string, StrategyJob['locator']>();
+      for (const id of ids) {
+        try {
+          const locator = run.signalLocator(id);
+          locators.set(id, locator);
+          const list = bySymbol.get(locator.symbol) ?? [];
+          list.push(id);
+          bySymbol.set(locator.symbol, list);
+        } catch (error) {
+          outcomes.set(id, { id, ok: false, error: (error as Error).message });
+          done++;
+        }
+      }
+
+      for (const [symbol, symbolIds] of bySymbol) {
+        if (options.signal?.aborted) throw abortError();
+        const bars = await run.readBars(symbol);
+        const inferred = inferPeriodsPerYear(bars.tsMs);
+        const periodsPerYear = options.periodsPerYear ?? inferred.periodsPerYear;
+        periods[symbol] = { value: periodsPerYear, source: options.periodsPerYear !== undefined ? 'given' : inferred.source };
+        const n = bars.tsMs.length;
+        barRange[symbol] = {
+          first: n > 0 ? new Date(bars.tsMs[0]!).toISOString() : null,
+          last: n > 0 ? new Date(bars.tsMs[n - 1]!).toISOString() : null,
+        };
+        const metricOptions: MetricOptions = validateMetricOptions({ periodsPerYear, riskFreeRate: options.riskFreeRate ?? 0 });
+
+        // Cache pass: reuse every valid performance.json.
+        const pending: StrategyJob[] = [];
+        for (const id of symbolIds) {
+          const locator = locators.get(id)!;
+          const key = performanceCacheKey(locator.file, costs, metricOptions, locator.barCount);
+          const cached = options.useCache === false ? undefined : readCachedPerformance(performanceCachePath(outDir, id), key);
+          if (cached) {
+            outcomes.set(id, { id, ok: true, metrics: cached.metrics, changes: cached.changes, contentHash: cached.contentHash, path: cached.path });
+            cachedIds.add(id);
+            done++;
+            this.emit('strategy-done', { id, cached: true, metrics: cached.metrics });
+          } else {
+            pending.push({ id, locator });
+          }
+        }
+        progress();
+        if (pending.length === 0) continue;
+
+        const market: MarketIndex = buildMarketIndex(bars, costs, instance, {
+          riskFreePerBar: riskFreePerBar(metricOptions.riskFreeRate ?? 0, periodsPerYear), source: `${run.dir} (${symbol} bars)`,
+        });
+        const record = (outcome: StrategyOutcome) => {
+          done++;
+          if (outcome.ok) {
+            const locator = locators.get(outcome.id)!;
+            writeCachedPerformance(performanceCachePath(outDir, outcome.id), {
+              id: outcome.id,
+              key: performanceCacheKey(locator.file, costs, metricOptions, locator.barCount),
+              contentHash: outcome.contentHash,
+              changes: outcome.changes,
+              path: outcome.path,
+              computedAt: new Date().toISOString(),
+              metrics: outcome.metrics,
+            });
+            this.emit('strategy-done', { id: outcome.id, cached: false, metrics: outcome.metrics });
+          } else {
+            this.emit('strategy-done', { id: outcome.id, cached: false, metrics: null, error: outcome.error });
+          }
+          outcomes.set(outcome.id, outcome);
+        };
+
+        if (pool) {
+          const ref = { marketId: `${run.dir}#${symbol}#${Date.now()}`, kind: 'index' as const, layout: pool.share(market) };
+          const batches: StrategyJob[][] = [];
+          for (let i = 0; i < pending.length; i += batchSize) batches.push(pending.slice(i, i + batchSize));
+          await Promise.all(batches.map(async (strategies) => {
+            if (options.signal?.aborted) return;
+            const results = await pool.run<StrategyOutcome[]>(
+              { kind: 'strategy-metrics', market: ref, costs, options: metricOptions, path: options.path ?? 'auto', strategies }, options.signal,
+            ).catch((error: unknown) => {
+              if (options.signal?.aborted) return [];
+              throw error;
+            });
+            results.forEach(record);
+            progress();
+          }));
+        } else {
+          for (const job of pending) {
+            if (options.signal?.aborted) break;
+            record(computeStrategyOutcome(job, market, 'index', costs, metricOptions, options.path ?? 'auto'));
+            if (done % 16 === 0) progress();
+          }
+        }
+        if (options.signal?.aborted) throw abortError();
+        progress();
+      }
+
+      const failures: StrategyFailure[] = [];
+      const rows: Omit<RankedStrategyRow, 'rank'>[] = [];
+      let sparse = 0;
+      for (const id of ids) {
+        const outcome = outcomes.get(id);
+        if (!outcome) continue;
+        if (!outcome.ok) {
+          failures.push({ id, error: outcome.error });
+          continue;
+        }
+        if (outcome.path === 'sparse') sparse++;
+        rows.push(rowOf(id, infoById.get(id), locators.get(id)?.symbol ?? '', outcome.metrics, outcome.changes, outcome.path));
+      }
+      const rankings = rankRows(rows, rankBy);
+      const best = rankings[0];
+      const distributions: Record<string, MetricDistribution> = {};
+      for (const metric of SUMMARY_METRICS) distributions[metric] = metricDistribution(rankings.map((r) => r[metric]));
+      const summary: PerformanceSummary = {
+        runId: run.metadata.runId,
+        runDir: run.dir,
+        format: run.format,
+        analyzedAt: new Date().toISOString(),
+        conventions: CONVENTIONS_VERSION,
+        costs,
+        riskFreeRate: options.riskFreeRate ?? 0,
+        periodsPerYear: periods,
+        symbols: run.symbols(),
+        barCounts: run.metadata.barCounts,
+        barRange,
+        strategies: {
+          total: ids.length, analyzed: rows.length, fromCache: cachedIds.size, computed: rows.length - [...cachedIds].filter((id) => outcomes.get(id)?.ok).length,
+          failed: failures.length, sparse, dense: rows.length - sparse,
+        },
+        classifiers: run.classifierIds().length,
+        rankBy,
+        best: best ? { id: best.id, value: (best as unknown as Record<string, number | null>)[rankBy] ?? null } : null,
+        distributions,
+        failures,
+        warnings,
+        elapsedMs: 0,
+      };
+      summary.elapsedMs = performance.now() - started;
+      const { summaryPath, rankingsPath } = writeAnalysisOutputs(run, outDir, summary, rankings);
+      this.emit('analysis-ready', { runDir: run.dir, summaryPath, rankingsPath });
+      return { summary, rankings, outDir, summaryPath, rankingsPath };
+    } finally {
+      await ownPool?.destroy();
+    }
+  }
+}
+
+function rowOf(id: string, info: TraceInfo | undefined, symbol: string, metrics: PerformanceMetrics, changes: number, path: 'sparse' | 'dense'): Omit<RankedStrategyRow, 'rank'> {
+  return { id, family: info?.family ?? '', symbol, parameters: info?.parameters ?? {}, changes, path, ...metrics };
+}
+
+function writeAnalysisOutputs(run: RunHandle, outDir: string, summary: PerformanceSummary, rankings: RankedStrategyRow[]): { summaryPath: string; rankingsPath: string } {
+  const summaryPath = `${outDir}/${RUN_LAYOUT.summary}/performance_summary.json`;
+  const rankingsPath = `${outDir}/${RUN_LAYOUT.summary}/strategy_rankings.json`;
+  writeRankings(outDir, summary.rankBy, rankings);
+  writeJsonAtomic(summaryPath, summary);
+  if (run.format === 'sweeplens' && resolve(outDir) === resolve(run.dir)) {
+    const best = summary.best;
+    writeJsonAtomic(`${run.dir}/${RUN_LAYOUT.metadata}`, {
+      ...run.metadata,
+      analysis: {
+        analyzedAt: summary.analyzedAt, conventions: summary.conventions, costs: summary.costs, rankBy: summary.rankBy,
+        bestStrategy: best?.id ?? null, bestValue: best?.value ?? null, analyzed: summary.strategies.analyzed, failed: summary.strategies.failed,
+        files: { summary: 'summary/performance_summary.json', rankings: 'summary/strategy_rankings.json', rankingsTable: 'summary/strategy_rankings.parquet' },
+      },
+    });
+  }
+  return { summaryPath, rankingsPath };
+}
+
+/** Analyzes a run with a fresh coordinator (see AnalyticsCoordinator.analyzeRun). */
+export function analyzeRun(runDir: string, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
+  return new AnalyticsCoordinator().analyzeRun(runDir, options);
+}

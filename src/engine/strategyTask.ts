@@ -1,0 +1,44 @@
+// The per-strategy unit of work, shared by the pool's workers and the inline (main-thread) mode.
+import type { MetricOptions } from '../analytics/metricOptions.ts';
+import { denseStrategyMetrics } from '../analytics/denseMetrics.ts';
+import { strategyMetrics } from '../analytics/sparseMetrics.ts';
+import { readSignalAt } from '../io/traceLocator.ts';
+import { traceContentHash } from '../io/traceMetadata.ts';
+import type { DenseMarket } from '../market/denseMarket.ts';
+import type { MarketIndex } from '../market/marketIndex.ts';
+import type { ExecutionCosts } from '../types.ts';
+import type { StrategyJob, StrategyOutcome } from './messages.ts';
+
+/**
+ * Reads one strategy's trace and computes its metrics: the change-proportional path on a
+ * MarketIndex (dense where that is not exact), or the dense path on a DenseMarket or when asked.
+ * Errors (a corrupt trace, an unpriceable bar) become that strategy's outcome; nothing throws.
+ * The kernel scratch used is released before returning.
+ */
+export function computeStrategyOutcome(
+  job: StrategyJob, market: DenseMarket, marketKind: 'dense' | 'index', costs: ExecutionCosts, options: MetricOptions,
+  mode: 'auto' | 'sparse' | 'dense' = 'auto',
+): StrategyOutcome {
+  const arena = market.instance.arena;
+  const mark = arena.mark();
+  try {
+    const trace = readSignalAt(job.locator);
+    const contentHash = traceContentHash(trace.idx, trace.valueType === 'int8' ? Int8Array.from(trace.signal) : Float32Array.from(trace.signal));
+    const changes = trace.idx.length;
+    if (mode === 'dense' || marketKind === 'dense') {
+      return { id: job.id, ok: true, metrics: denseStrategyMetrics(market, trace, costs, options), changes, contentHash, path: 'dense' };
+    }
+    let path = 'sparse' as 'sparse' | 'dense';
+    let fallbackReason: string | undefined;
+    const metrics = strategyMetrics(market as MarketIndex, trace, costs, options, (chosen, reason) => {
+      path = chosen;
+      fallbackReason = reason;
+    });
+    if (mode === 'sparse' && path === 'dense') throw new Error(`the sparse path is not exact for this strategy (${fallbackReason})`);
+    return { id: job.id, ok: true, metrics, changes, contentHash, path, ...(fallbackReason ? { fallbackReason } : {}) };
+  } catch (error) {
+    return { id: job.id, ok: false, error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    arena.release(mark);
+  }
+}

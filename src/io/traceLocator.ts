@@ -1,0 +1,30 @@
+// Where a trace is and how to read it: a structured-clone-safe record a worker can act on alone.
+import { readAdmfRegimes, readAdmfSignal } from './admfTraces.ts';
+import { readRegimeTrace, readSignalTrace, type StoredRegimeTrace, type StoredSignalTrace } from './traces.ts';
+
+/** A trace file and the reading rules of its format (native sweeplens or ADMF-PC). */
+export interface TraceLocator {
+  /** Absolute or run-relative path of the Parquet file. */
+  file: string;
+  format: 'sweeplens' | 'admf-pc';
+  /** For ADMF-PC: the idx base of the traces (bar = idx - idxBase). */
+  idxBase: 0 | 1;
+  /** Bars of the trace's symbol; idx must be below it. */
+  barCount: number;
+  /** Symbol whose bars the trace indexes. */
+  symbol: string;
+}
+
+/** Reads and validates the signal trace a locator points at. */
+export function readSignalAt(locator: TraceLocator): StoredSignalTrace {
+  return locator.format === 'admf-pc'
+    ? readAdmfSignal(locator.file, locator.idxBase, locator.barCount)
+    : readSignalTrace(locator.file, { barCount: locator.barCount });
+}
+
+/** Reads and validates the regime trace a locator points at. */
+export function readRegimesAt(locator: TraceLocator): StoredRegimeTrace {
+  return locator.format === 'admf-pc'
+    ? readAdmfRegimes(locator.file, locator.idxBase, locator.barCount)
+    : readRegimeTrace(locator.file, { barCount: locator.barCount });
+}
