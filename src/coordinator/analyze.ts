@@ -1,7 +1,7 @@
 // AnalyticsCoordinator.analyzeRun: metadata scan -> market index -> per-strategy metrics in the
 // worker pool (cached) -> rankings and summary files. Typed events for embedders.
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { defaultExecutionCosts, validateMetricOptions, type MetricOptions } from '../analytics/metricOptions.ts';
 import { inferPeriodsPerYear } from '../analytics/periods.ts';
 import { riskFreePerBar } from '../analytics/returnMetrics.ts';
@@ -11,7 +11,7 @@ import type { StrategyJob, StrategyOutcome } from '../engine/messages.ts';
 import { EnginePool } from '../engine/pool.ts';
 import { computeStrategyOutcome } from '../engine/strategyTask.ts';
 import type { AdmfOpenOptions } from '../io/admf.ts';
-import { writeJsonAtomic } from '../io/atomicWrite.ts';
+import { removeStaleTempFiles, writeJsonAtomic } from '../io/atomicWrite.ts';
 import { RUN_LAYOUT } from '../io/layout.ts';
 import type { RunHandle } from '../io/runHandle.ts';
 import type { TraceInfo } from '../io/traceMetadata.ts';
@@ -176,6 +176,8 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
             done++;
             this.emit('strategy-done', { id, cached: true, metrics: cached.metrics });
           } else {
+            // A killed earlier run may have left a temp file where this strategy's cache goes.
+            removeStaleTempFiles(dirname(performanceCachePath(outDir, id)));
             pending.push({ id, locator });
           }
         }
@@ -209,17 +211,20 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
           const ref = { marketId: `${run.dir}#${symbol}#${Date.now()}`, kind: 'index' as const, layout: pool.share(market) };
           const batches: StrategyJob[][] = [];
           for (let i = 0; i < pending.length; i += batchSize) batches.push(pending.slice(i, i + batchSize));
-          await Promise.all(batches.map(async (strategies) => {
-            if (options.signal?.aborted) return;
-            const results = await pool.run<StrategyOutcome[]>(
-              { kind: 'strategy-metrics', market: ref, costs, options: metricOptions, path: options.path ?? 'auto', strategies }, options.signal,
-            ).catch((error: unknown) => {
-              if (options.signal?.aborted) return [];
-              throw error;
-            });
-            results.forEach(record);
-            progress();
-          }));
+          // At most two batches per worker in flight; cancellation stops dispatching and lets the
+          // batches already running finish (no worker is torn down mid-task).
+          let next = 0;
+          const lane = async (): Promise<void> => {
+            while (next < batches.length && !options.signal?.aborted) {
+              const strategies = batches[next++]!;
+              const results = await pool.run<StrategyOutcome[]>(
+                { kind: 'strategy-metrics', market: ref, costs, options: metricOptions, path: options.path ?? 'auto', strategies },
+              );
+              results.forEach(record);
+              progress();
+            }
+          };
+          await Promise.all(Array.from({ length: Math.min(batches.length, pool.workers * 2) }, lane));
         } else {
           for (const job of pending) {
             if (options.signal?.aborted) break;
@@ -273,6 +278,7 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
         elapsedMs: 0,
       };
       summary.elapsedMs = performance.now() - started;
+      removeStaleTempFiles(`${outDir}/${RUN_LAYOUT.summary}`);
       const { summaryPath, rankingsPath } = writeAnalysisOutputs(run, outDir, summary, rankings);
       this.emit('analysis-ready', { runDir: run.dir, summaryPath, rankingsPath });
       return { summary, rankings, outDir, summaryPath, rankingsPath };

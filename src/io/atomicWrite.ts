@@ -1,13 +1,48 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { WorkspaceError } from '../errors.ts';
 
 let counter = 0;
 
+/** Prefix of every temp file an atomic write creates (followed by the writer's pid). */
+export const TEMP_FILE_PREFIX = '.sweeplens-tmp-';
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temp files that killed writers left in `dir` (their pid is no longer running); a
+ * write in progress in a live process is left alone. Returns how many were removed.
+ */
+export function removeStaleTempFiles(dir: string): number {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    if (!name.startsWith(TEMP_FILE_PREFIX)) continue;
+    if (processAlive(Number(name.slice(TEMP_FILE_PREFIX.length).split('-')[0]))) continue;
+    rmSync(join(dir, name), { force: true });
+    removed++;
+  }
+  return removed;
+}
+
 /** A temp path next to `path` (same directory, so the rename is atomic on one file system). */
 export function tempPathFor(path: string): string {
   counter += 1;
-  return join(dirname(path), `.sweeplens-tmp-${process.pid}-${counter}-${basename(path)}`);
+  return join(dirname(path), `${TEMP_FILE_PREFIX}${process.pid}-${counter}-${basename(path)}`);
 }
 
 /** Options of the atomic writers. */

@@ -1,0 +1,162 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AnalyticsCoordinator, analyzeRun } from '../../src/coordinator/analyze.ts';
+import { generateRun } from '../../src/coordinator/generate.ts';
+import { readResultTable } from '../../src/io/resultTables.ts';
+import { signalPath } from '../../src/io/layout.ts';
+import { EnginePool } from '../../src/engine/pool.ts';
+import { ADMF_FIXTURES, admfFixturesAvailable, GRID_12778120, SPY_1M, tempDir } from '../io/fixtures.ts';
+
+const temp = tempDir('sweeplens-analyze-');
+afterAll(() => temp.cleanup());
+
+/** Every file under `dir`, recursively (relative paths). */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' });
+}
+
+function expectNoTempFiles(dir: string): void {
+  expect(filesUnder(dir).filter((f) => f.includes('.sweeplens-tmp-'))).toEqual([]);
+}
+
+describe('analyzeRun', () => {
+  const run = join(temp.dir, 'run');
+  let pool: EnginePool;
+  beforeAll(() => {
+    generateRun(run, { strategies: 40, classifiers: 2, bars: 4_000, seed: 11, metrics: false });
+    pool = EnginePool.create({ workers: 2 });
+  });
+  afterAll(async () => {
+    await pool.destroy();
+  });
+
+  it('computes the same metrics in the pool as on the calling thread and as the dense path, and writes every output', async () => {
+    const events = { progress: 0, done: 0, ready: 0 };
+    const coordinator = new AnalyticsCoordinator()
+      .on('progress', () => events.progress++)
+      .on('strategy-done', () => events.done++)
+      .on('analysis-ready', () => events.ready++);
+    const pooled = await coordinator.analyzeRun(run, { pool, useCache: false });
+    const inline = await analyzeRun(run, { workers: 0, useCache: false });
+    const dense = await analyzeRun(run, { workers: 0, useCache: false, path: 'dense' });
+    expect(events).toMatchObject({ done: 40, ready: 1 });
+    expect(events.progress).toBeGreaterThan(0);
+    expect(pooled.summary.strategies).toMatchObject({ total: 40, analyzed: 40, failed: 0, fromCache: 0 });
+    expect(pooled.summary.strategies.sparse).toBe(40);
+    expect(pooled.rankings.map((r) => r.id)).toEqual(inline.rankings.map((r) => r.id));
+    for (const row of pooled.rankings) {
+      const same = inline.rankings.find((r) => r.id === row.id)!;
+      const reference = dense.rankings.find((r) => r.id === row.id)!;
+      expect({ ...row, path: '' }).toEqual({ ...same, path: '' });
+      for (const key of ['sharpeRatio', 'totalReturn', 'maxDrawdown', 'winRate', 'profitFactor', 'totalCosts', 'sortinoRatio'] as const) {
+        const a = row[key];
+        const b = reference[key];
+        if (b === null) expect(a).toBeNull();
+        else expect(Math.abs(a! - b)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(b)));
+      }
+    }
+    // Rankings best first by Sharpe, nulls last.
+    const sharpes = pooled.rankings.map((r) => r.sharpeRatio).filter((v): v is number => v !== null);
+    expect(sharpes).toEqual([...sharpes].sort((a, b) => b - a));
+    const table = readResultTable(join(run, 'summary/strategy_rankings.parquet'));
+    expect(table.rows).toBe(40);
+    expect(table.columns.get('id')).toEqual(pooled.rankings.map((r) => r.id));
+    const summary = JSON.parse(readFileSync(join(run, 'summary/performance_summary.json'), 'utf8'));
+    expect(summary.strategies.analyzed).toBe(40);
+    expect(summary.distributions.sharpeRatio.count).toBe(sharpes.length);
+    const metadata = JSON.parse(readFileSync(join(run, 'metadata.json'), 'utf8'));
+    expect(metadata.analysis.bestStrategy).toBe(pooled.rankings[0]!.id);
+    expect(existsSync(join(run, 'signals', pooled.rankings[0]!.id, 'performance.json'))).toBe(true);
+    expectNoTempFiles(run);
+  });
+
+  it('reuses valid caches, and recomputes when a trace or the cost model changes', async () => {
+    await analyzeRun(run, { pool });
+    const again = await analyzeRun(run, { pool });
+    expect(again.summary.strategies).toMatchObject({ fromCache: 40, computed: 0 });
+    const costlier = await analyzeRun(run, { pool, costs: { commissionRate: 0.002 } });
+    expect(costlier.summary.strategies).toMatchObject({ fromCache: 0, computed: 40 });
+    // A trace rewritten (new bytes) invalidates that strategy only.
+    const id = again.rankings[5]!.id;
+    const file = signalPath(run, id);
+    const bytes = readFileSync(file);
+    writeFileSync(file, bytes);
+    const touched = await analyzeRun(run, { pool, costs: { commissionRate: 0.002 } });
+    expect(touched.summary.strategies).toMatchObject({ fromCache: 39, computed: 1 });
+  });
+
+  it('reports a corrupt trace as that strategy\'s failure and completes the rest', async () => {
+    const broken = join(temp.dir, 'broken');
+    generateRun(broken, { strategies: 12, classifiers: 0, bars: 2_000, seed: 3, metrics: false });
+    const victim = JSON.parse(readFileSync(join(broken, 'metadata.json'), 'utf8')).strategies[4] as string;
+    const file = signalPath(broken, victim);
+    const bytes = readFileSync(file);
+    bytes.fill(0, 4, Math.min(bytes.length - 8, 200));
+    writeFileSync(file, bytes);
+    const result = await analyzeRun(broken, { pool });
+    expect(result.summary.strategies).toMatchObject({ total: 12, analyzed: 11, failed: 1 });
+    expect(result.summary.failures[0]!.id).toBe(victim);
+    expect(result.summary.failures[0]!.error).toContain(file);
+  });
+
+  it('cancels on abort, leaves no half-written file, and the next run resumes from the caches', async () => {
+    const big = join(temp.dir, 'cancel');
+    generateRun(big, { strategies: 300, classifiers: 0, bars: 3_000, seed: 5, metrics: false });
+    const controller = new AbortController();
+    const coordinator = new AnalyticsCoordinator();
+    let finished = 0;
+    coordinator.on('strategy-done', () => {
+      finished++;
+      if (finished === 70) controller.abort();
+    });
+    await expect(coordinator.analyzeRun(big, { pool, batchSize: 10, signal: controller.signal })).rejects.toThrow(/cancelled/);
+    expect(existsSync(join(big, 'summary/performance_summary.json'))).toBe(false);
+    expectNoTempFiles(big);
+    const resumed = await analyzeRun(big, { pool, batchSize: 10 });
+    expect(resumed.summary.strategies.fromCache).toBeGreaterThanOrEqual(70);
+    expect(resumed.summary.strategies.analyzed).toBe(300);
+  });
+
+  it('survives a killed process: no half-written output, and a re-run resumes', async () => {
+    const killed = join(temp.dir, 'killed');
+    generateRun(killed, { strategies: 400, classifiers: 0, bars: 20_000, seed: 8, metrics: false });
+    const cli = join(import.meta.dirname, '../../src/cli/main.ts');
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'analyze', killed, '--workers', '1', '--quiet'], { stdio: 'ignore' });
+    // Kill once some per-strategy caches exist.
+    await new Promise<void>((resolve, reject) => {
+      const started = Date.now();
+      const timer = setInterval(() => {
+        const cached = filesUnder(join(killed, 'signals')).filter((f) => f.endsWith('performance.json')).length;
+        if (cached >= 20 || Date.now() - started > 60_000) {
+          clearInterval(timer);
+          child.kill('SIGKILL');
+          cached >= 20 ? resolve() : reject(new Error('no progress within 60 s'));
+        }
+      }, 20);
+    });
+    await new Promise((resolve) => child.once('exit', resolve));
+    // Every output file is whole (a kill can only leave a temp file, never a half-written output).
+    for (const f of filesUnder(killed).filter((name) => name.endsWith('.json') && !name.includes('.sweeplens-tmp-'))) {
+      expect(() => JSON.parse(readFileSync(join(killed, f), 'utf8')), f).not.toThrow();
+    }
+    const resumed = await analyzeRun(killed, { pool });
+    expect(resumed.summary.strategies.fromCache).toBeGreaterThanOrEqual(20);
+    expect(resumed.summary.strategies.analyzed).toBe(400);
+    expectNoTempFiles(killed); // the re-run removed what the killed writer left
+  });
+});
+
+describe.skipIf(!admfFixturesAvailable())('analyzeRun on the ADMF-PC fixture, read in place', () => {
+  it(`analyzes all 1,235 strategies of ${GRID_12778120.slice(ADMF_FIXTURES.length + 1)} into a separate output folder`, async () => {
+    const out = join(temp.dir, 'admf-out');
+    const result = await analyzeRun(GRID_12778120, { workers: 0, outDir: out, admf: { market: SPY_1M, idxBase: 1 } });
+    expect(result.summary.format).toBe('admf-pc');
+    expect(result.summary.barCounts).toEqual({ SPY: 1000 });
+    expect(result.summary.strategies).toMatchObject({ total: 1235, analyzed: 1235, failed: 0 });
+    expect(result.summary.periodsPerYear.SPY!.value).toBeCloseTo(252 * 390, 6);
+    expect(existsSync(join(out, 'summary/strategy_rankings.parquet'))).toBe(true);
+    expect(result.rankings[0]!.tradeCount).toBeGreaterThan(0);
+  });
+});
