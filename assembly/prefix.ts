@@ -2,9 +2,16 @@
 //
 // Everything here is computed once per symbol and then only read. Layouts are mirrored in
 // src/market/marketIndex.ts (header slots) and src/kernels/prefix.ts (record slots).
+//
+// Layout is driven by the sparse kernel's memory traffic: a change at bar t needs the prefix sums
+// at position t + 1 and the bar's own return and cost factor, so all of it lives in ONE 128-byte
+// record (two adjacent cache lines, one 128-byte-aligned pair). Drawdown needs, per side, the log
+// prefix (scanned only when a segment could move the peak or the max drawdown) and per-64-position
+// block summaries (max, min, max-drop: one 64-byte line per block, read in increasing order).
 
-/** f64 slots of one prefix record; record i holds sums over bars j < i (record 0 is all zero). */
+/** f64 slots of one prefix record (128 bytes); record i holds sums over bars j < i (record 0 is all zero). */
 export const REC_SLOTS: i32 = 16;
+export const REC_BYTES: i32 = 128;
 export const REC_S1_HI: i32 = 0;    // sum r                      (double-double: hi, lo)
 export const REC_S1_LO: i32 = 1;
 export const REC_S2_HI: i32 = 2;    // sum r^2
@@ -13,18 +20,26 @@ export const REC_DL_HI: i32 = 4;    // sum min(r - rf, 0)^2       (downside of a
 export const REC_DL_LO: i32 = 5;
 export const REC_DS_HI: i32 = 6;    // sum min(-r - rf, 0)^2      (downside of a short bar)
 export const REC_DS_LO: i32 = 7;
-export const REC_LL_LO: i32 = 8;    // low part of sum log1p(r)   (hi part in REC_LL_HI)
-export const REC_LS_LO: i32 = 9;    // low part of sum log1p(-r)
-export const REC_POS_L: i32 = 10;   // count r - rf > 0
-export const REC_NEG_L: i32 = 11;   // count r - rf < 0
-export const REC_POS_S: i32 = 12;   // count -r - rf > 0
-export const REC_NEG_S: i32 = 13;   // count -r - rf < 0
-export const REC_LL_HI: i32 = 14;   // sum log1p(r)   (high part; equals the long side's lp[i])
-export const REC_LS_HI: i32 = 15;   // sum log1p(-r)  (high part; equals the short side's lp[i])
+export const REC_LL_HI: i32 = 8;    // sum log1p(r)   (hi part equals the long side's lp[i])
+export const REC_LL_LO: i32 = 9;
+export const REC_LS_HI: i32 = 10;   // sum log1p(-r)  (hi part equals the short side's lp[i])
+export const REC_LS_LO: i32 = 11;
+export const REC_R: i32 = 12;       // r of bar i - 1 (NaN as 0; 0 in record 0)
+export const REC_W: i32 = 13;       // sqrt-law factor of bar i - 1: sigma / sqrt(close * volume), NaN = use the exact slow path
+export const REC_CNT_L: i32 = 14;   // u32 count r - rf > 0 (byte 0), u32 count r - rf < 0 (byte 4)
+export const REC_CNT_S: i32 = 15;   // u32 count -r - rf > 0, u32 count -r - rf < 0
 
-/** Bars per block of the range tables (one u64 mask bit per position). */
+/** Positions per block of the drawdown summaries. */
 export const BLOCK_BITS: i32 = 6;
 export const BLOCK: i32 = 1 << BLOCK_BITS;
+/** f64 slots per block summary (64 bytes): long max, min, drop; short max, min, drop; 2 unused. */
+export const BLK_SLOTS: i32 = 8;
+export const BLK_MAX_L: i32 = 0;
+export const BLK_MIN_L: i32 = 1;
+export const BLK_DROP_L: i32 = 2;
+export const BLK_MAX_S: i32 = 3;
+export const BLK_MIN_S: i32 = 4;
+export const BLK_DROP_S: i32 = 5;
 
 // Running double-double accumulators of buildPrefixRecords (TwoSum + renormalisation).
 let h0: f64 = 0; let l0: f64 = 0;
@@ -56,17 +71,25 @@ function ddAdd(hi: f64, lo: f64, x: f64): void {
  *
  *   rec[i].S1 = sum_{j<i} r_j;  S2 = sum r_j^2;  DL = sum min(r_j - rf, 0)^2;  DS = sum min(-r_j - rf, 0)^2
  *   rec[i].LL = sum_{j<i} log1p(r_j);  LS = sum log1p(-r_j);  counts of r_j - rf >< 0 and -r_j - rf >< 0
+ *   rec[i].R = r_{i-1};  rec[i].W = sigma_{i-1} / sqrt(close_{i-1} * volume_{i-1})
  *
+ * W is NaN (the kernel then prices the bar from close, volume and sigma exactly as the dense
+ * kernel, including its "unpriced" check) when close or volume is not > 0 or the factor is not finite.
  * The per-bar terms are the exact floating-point values the dense moments kernel forms
  * (x = pos * r - rf with pos = +-1), so counts and downside agree bit for bit per bar.
- * retPtr: f64[n] (finite; r[0] = 0); recPtr: f64[(n + 1) * REC_SLOTS]; llPtr, lsPtr: f64[n + 1]
- * receive the hi parts of the log sums (the range tables' input).
+ * retPtr, closePtr, volumePtr, sigmaPtr: f64[n] (r finite; r[0] = 0); recPtr: f64[(n + 1) * REC_SLOTS];
+ * llPtr, lsPtr: f64[n + 1] receive the hi parts of the log sums (the drawdown scans' input).
  */
-export function buildPrefixRecords(retPtr: usize, n: i32, rf: f64, recPtr: usize, llPtr: usize, lsPtr: usize): void {
+export function buildPrefixRecords(
+  retPtr: usize, closePtr: usize, volumePtr: usize, sigmaPtr: usize, n: i32, rf: f64,
+  recPtr: usize, llPtr: usize, lsPtr: usize,
+): void {
   h0 = 0; l0 = 0; h1 = 0; l1 = 0; h2 = 0; l2 = 0; h3 = 0; l3 = 0; h4 = 0; l4 = 0; h5 = 0; l5 = 0;
-  let posL: f64 = 0; let negL: f64 = 0; let posS: f64 = 0; let negS: f64 = 0;
+  let posL: u32 = 0; let negL: u32 = 0; let posS: u32 = 0; let negS: u32 = 0;
+  let lastR: f64 = 0.0;
+  let lastW: f64 = 0.0;
   for (let i: i32 = 0; i <= n; i++) {
-    const rec = recPtr + (<usize>i * <usize>REC_SLOTS << 3);
+    const rec = recPtr + (<usize>i << 7);
     store<f64>(rec, h0, REC_S1_HI << 3);
     store<f64>(rec, l0, REC_S1_LO << 3);
     store<f64>(rec, h1, REC_S2_HI << 3);
@@ -79,23 +102,38 @@ export function buildPrefixRecords(retPtr: usize, n: i32, rf: f64, recPtr: usize
     store<f64>(rec, l4, REC_LL_LO << 3);
     store<f64>(rec, h5, REC_LS_HI << 3);
     store<f64>(rec, l5, REC_LS_LO << 3);
-    store<f64>(rec, posL, REC_POS_L << 3);
-    store<f64>(rec, negL, REC_NEG_L << 3);
-    store<f64>(rec, posS, REC_POS_S << 3);
-    store<f64>(rec, negS, REC_NEG_S << 3);
+    store<f64>(rec, lastR, REC_R << 3);
+    store<f64>(rec, lastW, REC_W << 3);
+    store<u32>(rec, posL, REC_CNT_L << 3);
+    store<u32>(rec, negL, (REC_CNT_L << 3) + 4);
+    store<u32>(rec, posS, REC_CNT_S << 3);
+    store<u32>(rec, negS, (REC_CNT_S << 3) + 4);
     store<f64>(llPtr + (<usize>i << 3), h4);
     store<f64>(lsPtr + (<usize>i << 3), h5);
     if (i == n) break;
-    let r = load<f64>(retPtr + (<usize>i << 3));
+    const offset = <usize>i << 3;
+    let r = load<f64>(retPtr + offset);
     if (r != r) r = 0.0;
+    const close = load<f64>(closePtr + offset);
+    const volume = load<f64>(volumePtr + offset);
+    let w: f64 = NaN;
+    if (close > 0.0 && volume > 0.0) {
+      const cv = close * volume;
+      if (cv > 0.0 && cv < Infinity) {
+        w = load<f64>(sigmaPtr + offset) / Math.sqrt(cv);
+        if (!(w >= 0.0 && w < Infinity)) w = NaN;
+      }
+    }
+    lastR = r;
+    lastW = w;
     const xl = r - rf;
     const xs = -r - rf;
     const dl = xl < 0.0 ? xl * xl : 0.0;
     const ds = xs < 0.0 ? xs * xs : 0.0;
-    if (xl > 0.0) posL += 1.0;
-    if (xl < 0.0) negL += 1.0;
-    if (xs > 0.0) posS += 1.0;
-    if (xs < 0.0) negS += 1.0;
+    if (xl > 0.0) posL++;
+    if (xl < 0.0) negL++;
+    if (xs > 0.0) posS++;
+    if (xs < 0.0) negS++;
     ddAdd(h0, l0, r); h0 = ddHi; l0 = ddLo;
     ddAdd(h1, l1, r * r); h1 = ddHi; l1 = ddLo;
     ddAdd(h2, l2, dl); h2 = ddHi; l2 = ddLo;
@@ -106,81 +144,35 @@ export function buildPrefixRecords(retPtr: usize, n: i32, rf: f64, recPtr: usize
 }
 
 /**
- * Range tables over one log-equity prefix lp[0..N) (N = bars + 1), answering for any [a, b]
- * the max, the min and the max-drop  max_{a <= i <= j <= b} (lp[i] - lp[j])  in O(1):
- *
- * - per position, u64 masks of the in-block min-stack / max-stack (bit p = position blockStart + p
- *   is on the stack after position i): min over [a, b] in one block = lp[blockStart + ctz(mask[b] >> ...)]
- * - per position, dropPre[i] = max-drop over [blockStart(i), i] and dropSuf[i] over [i, blockEnd(i)]
- * - sparse tables over whole blocks (level k covers 2^k blocks): max, min, max-drop, where
- *   drop(level k) = max(drop(left half), drop(right half), max(left) - min(right)).
- *
- * Tables: tMax/tMin/tDrop f64[levels * nb], level k at k * nb. Memory per side: 32 N + 24 nb levels bytes.
+ * Per-block drawdown summaries of the two log prefixes lpL, lpS (N positions each): for block
+ * b (positions 64b .. 64b + 63) the max, the min and the max-drop max_{i <= j in block} (lp[i] - lp[j]).
+ * blkPtr: f64[nb * BLK_SLOTS], nb = ceil(N / 64).
  */
-export function buildRangeTables(
-  lpPtr: usize, N: i32, maskMinPtr: usize, maskMaxPtr: usize, dropPrePtr: usize, dropSufPtr: usize,
-  tMaxPtr: usize, tMinPtr: usize, tDropPtr: usize, nb: i32, levels: i32,
-): void {
-  for (let blk: i32 = 0; blk < nb; blk++) {
-    const s = blk << BLOCK_BITS;
-    let e = s + BLOCK - 1;
-    if (e > N - 1) e = N - 1;
-    let minMask: u64 = 0;
-    let maxMask: u64 = 0;
-    let runMax: f64 = -Infinity;
-    let drop: f64 = 0.0;
-    let blockMin: f64 = Infinity;
-    for (let i = s; i <= e; i++) {
-      const v = load<f64>(lpPtr + (<usize>i << 3));
-      while (minMask != 0) {
-        const top = 63 - <i32>clz<u64>(minMask);
-        if (load<f64>(lpPtr + (<usize>(s + top) << 3)) >= v) minMask ^= (<u64>1) << top; else break;
+export function buildBlockSummaries(llPtr: usize, lsPtr: usize, N: i32, blkPtr: usize): void {
+  const nb = (N + BLOCK - 1) >> BLOCK_BITS;
+  for (let b: i32 = 0; b < nb; b++) {
+    const s = b << BLOCK_BITS;
+    let e = s + BLOCK;
+    if (e > N) e = N;
+    const out = blkPtr + (<usize>b << 6);
+    for (let side: i32 = 0; side < 2; side++) {
+      const lp = side == 0 ? llPtr : lsPtr;
+      let runMax: f64 = -Infinity;
+      let runMin: f64 = Infinity;
+      let drop: f64 = 0.0;
+      for (let i = s; i < e; i++) {
+        const v = load<f64>(lp + (<usize>i << 3));
+        if (v > runMax) runMax = v;
+        if (v < runMin) runMin = v;
+        const d = runMax - v;
+        if (d > drop) drop = d;
       }
-      minMask |= (<u64>1) << (i - s);
-      while (maxMask != 0) {
-        const top = 63 - <i32>clz<u64>(maxMask);
-        if (load<f64>(lpPtr + (<usize>(s + top) << 3)) <= v) maxMask ^= (<u64>1) << top; else break;
-      }
-      maxMask |= (<u64>1) << (i - s);
-      store<u64>(maskMinPtr + (<usize>i << 3), minMask);
-      store<u64>(maskMaxPtr + (<usize>i << 3), maxMask);
-      if (v > runMax) runMax = v;
-      if (v < blockMin) blockMin = v;
-      const d = runMax - v;
-      if (d > drop) drop = d;
-      store<f64>(dropPrePtr + (<usize>i << 3), drop);
+      const slot = side == 0 ? BLK_MAX_L : BLK_MAX_S;
+      store<f64>(out + (<usize>slot << 3), runMax);
+      store<f64>(out + (<usize>(slot + 1) << 3), runMin);
+      store<f64>(out + (<usize>(slot + 2) << 3), drop);
     }
-    let runMin: f64 = Infinity;
-    let dropS: f64 = 0.0;
-    for (let i = e; i >= s; i--) {
-      const v = load<f64>(lpPtr + (<usize>i << 3));
-      if (v < runMin) runMin = v;
-      const d = v - runMin;
-      if (d > dropS) dropS = d;
-      store<f64>(dropSufPtr + (<usize>i << 3), dropS);
-    }
-    store<f64>(tMaxPtr + (<usize>blk << 3), runMax);
-    store<f64>(tMinPtr + (<usize>blk << 3), blockMin);
-    store<f64>(tDropPtr + (<usize>blk << 3), drop);
-  }
-  for (let k: i32 = 1; k < levels; k++) {
-    const half = 1 << (k - 1);
-    const row = <usize>k * <usize>nb << 3;
-    const prev = <usize>(k - 1) * <usize>nb << 3;
-    for (let x: i32 = 0; x + (1 << k) <= nb; x++) {
-      const lo = prev + (<usize>x << 3);
-      const hi = prev + (<usize>(x + half) << 3);
-      const maxL = load<f64>(tMaxPtr + lo);
-      const maxR = load<f64>(tMaxPtr + hi);
-      const minL = load<f64>(tMinPtr + lo);
-      const minR = load<f64>(tMinPtr + hi);
-      let d = load<f64>(tDropPtr + lo);
-      const dr = load<f64>(tDropPtr + hi);
-      if (dr > d) d = dr;
-      if (maxL - minR > d) d = maxL - minR;
-      store<f64>(tMaxPtr + row + (<usize>x << 3), maxL > maxR ? maxL : maxR);
-      store<f64>(tMinPtr + row + (<usize>x << 3), minL < minR ? minL : minR);
-      store<f64>(tDropPtr + row + (<usize>x << 3), d);
-    }
+    store<f64>(out, 0.0, 6 << 3);
+    store<f64>(out, 0.0, 7 << 3);
   }
 }

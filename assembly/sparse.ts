@@ -1,14 +1,25 @@
 // Change-proportional strategy metrics: O(K) for K position changes, from the market index tables
 // of assembly/prefix.ts. The dense reference is expand -> strategyReturns -> moments -> maxDrawdown
 // -> extractTrades; this kernel produces the same aggregates without touching the bars in between.
+//
+// Cost model of the hot loop (one change at bar t, position p -> v):
+// - memory: ONE 128-byte prefix record (position t + 1: sums over bars < t + 1, r_t, the sqrt-law
+//   factor of bar t, sign counts); the record of the segment start is the previous change's, still
+//   in cache. Records of upcoming changes are touched in bursts ahead of use so their misses overlap.
+//   Drawdown reads one 64-byte block summary per 64 bars (sequential) and scans the side's log
+//   prefix only when the segment could set a new peak or a new max drawdown.
+// - compute: no division, log or exp on the plain bars. Moments are shifted raw sums (y = x + rf:
+//   sum y, sum y^2, compensated) instead of per-segment Chan merges; the net series differs from the
+//   gross one only at change bars, so net sums are gross sums plus a per-change correction. One
+//   short-series log per change (the cost's log factor), one short-series exp per trade.
 
 import {
-  BLOCK, BLOCK_BITS, REC_SLOTS, REC_S1_HI, REC_S1_LO, REC_S2_HI, REC_S2_LO, REC_DL_HI, REC_DL_LO, REC_DS_HI, REC_DS_LO,
-  REC_LL_HI, REC_LL_LO, REC_LS_HI, REC_LS_LO, REC_POS_L, REC_NEG_L, REC_POS_S, REC_NEG_S,
+  BLOCK_BITS, BLK_MAX_L, BLK_MAX_S, REC_S1_HI, REC_S1_LO, REC_S2_HI, REC_S2_LO, REC_DL_HI, REC_DL_LO, REC_DS_HI, REC_DS_LO,
+  REC_LL_HI, REC_LL_LO, REC_LS_HI, REC_LS_LO, REC_R, REC_W, REC_CNT_L, REC_CNT_S,
 } from './prefix';
 import { SLIPPAGE_SQRT } from './costs';
 
-/** u32 slots of the market index header (mirrored in src/market/marketIndex.ts). */
+/** u32 slots of the market index header (mirrored in src/kernels/sparse.ts). */
 export const HDR_N: i32 = 0;
 export const HDR_REC: i32 = 1;
 export const HDR_CLOSE: i32 = 2;
@@ -16,11 +27,10 @@ export const HDR_VOLUME: i32 = 3;
 export const HDR_SIGMA: i32 = 4;
 export const HDR_RET: i32 = 5;
 export const HDR_NB: i32 = 6;
-export const HDR_LEVELS: i32 = 7;
-/** Side blocks (long at 8, short at 16): lp, maskMin, maskMax, dropPre, dropSuf, tMax, tMin, tDrop. */
-export const HDR_LONG: i32 = 8;
-export const HDR_SHORT: i32 = 16;
-export const HDR_SLOTS: i32 = 24;
+export const HDR_LP_LONG: i32 = 7;
+export const HDR_LP_SHORT: i32 = 8;
+export const HDR_BLOCKS: i32 = 9;
+export const HDR_SLOTS: i32 = 16;
 
 /** f64 slots of the output block (moments blocks use assembly/moments.ts layout). */
 export const OUT_NET: i32 = 0;            // 8 slots
@@ -31,7 +41,19 @@ export const OUT_EXPOSURE_BARS: i32 = 18;
 export const OUT_DURATION_SUM: i32 = 19;
 export const OUT_TRADE_COUNT: i32 = 20;
 export const OUT_DETAIL: i32 = 21;        // row or bar of a non-OK status
-export const OUT_SLOTS: i32 = 24;
+export const OUT_SINK: i32 = 22;          // not a result (keeps the look-ahead loads alive)
+export const OUT_STATUS: i32 = 23;
+// win / loss statistics of the trades' net returns, summed in trade order as tradeStats.ts winLossStats
+export const OUT_WINS: i32 = 24;
+export const OUT_LOSSES: i32 = 25;
+export const OUT_SUM_WINS: i32 = 26;
+export const OUT_SUM_LOSSES: i32 = 27;
+export const OUT_LARGEST_WIN: i32 = 28;
+export const OUT_LARGEST_LOSS: i32 = 29;
+// diagnostics: drawdown scans made (immediate or of deferred candidates) and positions they read
+export const OUT_SCANS: i32 = 30;
+export const OUT_SCANNED: i32 = 31;
+export const OUT_SLOTS: i32 = 32;
 
 /** Status codes of sparseMetrics. */
 export const SPARSE_OK: i32 = 0;
@@ -41,255 +63,131 @@ export const SPARSE_UNPRICED: i32 = 3;      // sqrt model: close or volume <= 0 
 export const SPARSE_RUIN: i32 = 4;          // a net bar return or a trade cost leg <= -100 % (detail = bar)
 export const SPARSE_CONSTANT: i32 = 5;      // rf != 0 and a zero-variance series (see sparseMetrics)
 
-// ---- range queries over one side's log-equity prefix (tables of buildRangeTables) ----
-let sLp: usize = 0;
-let sMaskMin: usize = 0;
-let sMaskMax: usize = 0;
-let sDropPre: usize = 0;
-let sDropSuf: usize = 0;
-let sTMax: usize = 0;
-let sTMin: usize = 0;
-let sTDrop: usize = 0;
-let sNb: i32 = 0;
-let qMax: f64 = 0;
-let qMin: f64 = 0;
-
-function selectSide(hdr: usize, slot: i32): void {
-  const base = hdr + (<usize>slot << 2);
-  sLp = <usize>load<u32>(base);
-  sMaskMin = <usize>load<u32>(base, 4);
-  sMaskMax = <usize>load<u32>(base, 8);
-  sDropPre = <usize>load<u32>(base, 12);
-  sDropSuf = <usize>load<u32>(base, 16);
-  sTMax = <usize>load<u32>(base, 20);
-  sTMin = <usize>load<u32>(base, 24);
-  sTDrop = <usize>load<u32>(base, 28);
-  sNb = <i32>load<u32>(hdr + (<usize>HDR_NB << 2));
+/** Rounding error of s = a + x (TwoSum); s must be fl(a + x). */
+// @ts-ignore: decorator
+@inline function sumErr(a: f64, x: f64, s: f64): f64 {
+  const bp = s - a;
+  return (a - (s - bp)) + (x - bp);
 }
 
+/** sum over prefix positions [a, b) of a double-double field: (hi[b] - hi[a]) + (lo[b] - lo[a]). */
 // @ts-ignore: decorator
-@inline function lp(i: i32): f64 { return load<f64>(sLp + (<usize>i << 3)); }
-// @ts-ignore: decorator
-@inline function tab(t: usize, k: i32, x: i32): f64 { return load<f64>(t + ((<usize>k * <usize>sNb + <usize>x) << 3)); }
-
-function blockMax(x: i32, y: i32): f64 {
-  const k = 31 - <i32>clz<u32>(<u32>(y - x + 1));
-  const a = tab(sTMax, k, x);
-  const b = tab(sTMax, k, y - (1 << k) + 1);
-  return a > b ? a : b;
+@inline function rangeSum(ra: usize, rb: usize, hiSlot: i32, loSlot: i32): f64 {
+  return (load<f64>(rb + (<usize>hiSlot << 3)) - load<f64>(ra + (<usize>hiSlot << 3)))
+    + (load<f64>(rb + (<usize>loSlot << 3)) - load<f64>(ra + (<usize>loSlot << 3)));
 }
 
 /**
- * max, min (into qMax, qMin) and max-drop of lp[a..b]. The drop is only needed when it could exceed
- * `threshold`; inside one block it is then found by a scan of at most BLOCK positions, otherwise
- * (and when max - min <= threshold) in O(1). Returns 0 when pruned.
+ * exp(x) for the log growth of one trade: Taylor series to x^8 when |x| <= 1/32 (truncation
+ * < 1e-19 relative; trades between changes are short), Math.exp otherwise.
  */
-function rangeQuery(a: i32, b: i32, threshold: f64): f64 {
-  const ba = a >> BLOCK_BITS;
-  const bb = b >> BLOCK_BITS;
-  if (ba == bb) {
-    const s = ba << BLOCK_BITS;
-    const sh = <u64>(a - s);
-    const mx = (load<u64>(sMaskMax + (<usize>b << 3)) >> sh) << sh;
-    const mn = (load<u64>(sMaskMin + (<usize>b << 3)) >> sh) << sh;
-    qMax = lp(s + <i32>ctz<u64>(mx));
-    qMin = lp(s + <i32>ctz<u64>(mn));
-    if (qMax - qMin <= threshold) return 0.0;
-    let runMax: f64 = -Infinity;
-    let drop: f64 = 0.0;
-    for (let i = a; i <= b; i++) {
-      const v = lp(i);
-      if (v > runMax) runMax = v;
-      const d = runMax - v;
+// @ts-ignore: decorator
+@inline function tradeExp(x: f64): f64 {
+  if (!(Math.abs(x) <= 0.03125)) return Math.exp(x);
+  return 1.0 + x * (1.0 + x * 0.5 * (1.0 + x * (1.0 / 3.0) * (1.0 + x * 0.25 * (1.0 + x * 0.2 * (1.0 + x * (1.0 / 6.0)
+    * (1.0 + x * (1.0 / 7.0) * (1.0 + x * 0.125)))))));
+}
+
+/**
+ * log((1 + net) / (1 + gross)) = log1p(-cost / (1 + gross)): the change bar's cost in log-equity.
+ * With u = -cost / (2 + 2 gross - cost) it is the odd atanh series 2u(1 + u^2/3 + ... + u^8/9)
+ * (one division) when cost <= (1 + gross) / 64 (truncation < 1e-21 relative), else log1p(net) - log1p(gross).
+ */
+// @ts-ignore: decorator
+@inline function costLog(cost: f64, gross: f64, net: f64): f64 {
+  const onePlus = 1.0 + gross;
+  if (cost * 64.0 <= onePlus) {
+    const u = -cost / (onePlus + onePlus - cost);
+    const u2 = u * u;
+    return 2.0 * u * (1.0 + u2 * (1.0 / 3.0 + u2 * (0.2 + u2 * (1.0 / 7.0 + u2 * (1.0 / 9.0)))));
+  }
+  return Math.log1p(net) - Math.log1p(gross);
+}
+
+// ---- drawdown scan (rare: only when the block bounds cannot rule out a new peak or max drawdown) ----
+let scanMax: f64 = 0.0;
+
+/**
+ * Max drop over the values lp[a..b] preceded by a running maximum `runMax` (the current peak in the
+ * segment's frame), i.e. max(runMax - min, internal max-drop); the final running max in scanMax.
+ * Whole blocks come from their summaries, partial blocks are scanned.
+ */
+let scans: i32 = 0;
+let scanned: i32 = 0;
+function scanDrop(lp: usize, blk: usize, slot: i32, a: i32, b: i32, runMax: f64): f64 {
+  scans++; scanned += b - a + 1;
+  let drop: f64 = 0.0;
+  let i = a;
+  while (i <= b) {
+    const x = i >> BLOCK_BITS;
+    const first = x << BLOCK_BITS;
+    const last = first + (1 << BLOCK_BITS) - 1;
+    if (i == first && last <= b) {
+      const s = blk + (<usize>x << 6) + (<usize>slot << 3);
+      const bMax = load<f64>(s);
+      const d = runMax - load<f64>(s, 8);
       if (d > drop) drop = d;
-    }
-    return drop;
-  }
-  const s1 = ba << BLOCK_BITS;
-  const e1 = s1 + BLOCK - 1;
-  const sh = <u64>(a - s1);
-  const max1 = lp(s1 + <i32>ctz<u64>((load<u64>(sMaskMax + (<usize>e1 << 3)) >> sh) << sh));
-  const min1 = lp(s1 + <i32>ctz<u64>((load<u64>(sMaskMin + (<usize>e1 << 3)) >> sh) << sh));
-  const s3 = bb << BLOCK_BITS;
-  const max3 = lp(s3 + <i32>ctz<u64>(load<u64>(sMaskMax + (<usize>b << 3))));
-  const min3 = lp(s3 + <i32>ctz<u64>(load<u64>(sMaskMin + (<usize>b << 3))));
-  let d = load<f64>(sDropSuf + (<usize>a << 3));
-  const d3 = load<f64>(sDropPre + (<usize>b << 3));
-  if (d3 > d) d = d3;
-  if (max1 - min3 > d) d = max1 - min3;
-  let mx = max1 > max3 ? max1 : max3;
-  let mn = min1 < min3 ? min1 : min3;
-  if (bb - ba >= 2) {
-    const x = ba + 1;
-    const y = bb - 1;
-    const k = 31 - <i32>clz<u32>(<u32>(y - x + 1));
-    const h = 1 << k;
-    const ya = tab(sTMax, k, x);
-    const yb = tab(sTMax, k, y - h + 1);
-    const max2 = ya > yb ? ya : yb;
-    const za = tab(sTMin, k, x);
-    const zb = tab(sTMin, k, y - h + 1);
-    const min2 = za < zb ? za : zb;
-    let d2 = tab(sTDrop, k, x);
-    const d2b = tab(sTDrop, k, y - h + 1);
-    if (d2b > d2) d2 = d2b;
-    if (y - h >= x) {
-      const c = blockMax(x, y - h) - zb;
-      if (c > d2) d2 = c;
-    }
-    if (d2 > d) d = d2;
-    if (max1 - min2 > d) d = max1 - min2;
-    if (max2 - min3 > d) d = max2 - min3;
-    if (max2 > mx) mx = max2;
-    if (min2 < mn) mn = min2;
-  }
-  qMax = mx;
-  qMin = mn;
-  return d;
-}
-
-// ---- accumulators (wasm globals: per instance, so workers sharing one memory never collide) ----
-let tsErr: f64 = 0;
-/** sum + x, with the rounding error of the addition in tsErr (TwoSum). */
-// @ts-ignore: decorator
-@inline function twoSum(sum: f64, x: f64): f64 {
-  const s = sum + x;
-  const bp = s - sum;
-  tsErr = (sum - (s - bp)) + (x - bp);
-  return s;
-}
-
-// gross (g) and net (n) moment accumulators: count, running mean + M2 (Chan / Welford merges),
-// compensated sum, downside sum, sign counts, log growth.
-let gN: f64 = 0; let gMean: f64 = 0; let gM2: f64 = 0; let gSum: f64 = 0; let gSumC: f64 = 0;
-let gDown: f64 = 0; let gDownC: f64 = 0; let gPos: f64 = 0; let gNeg: f64 = 0; let gLog: f64 = 0; let gLogC: f64 = 0;
-let nN: f64 = 0; let nMean: f64 = 0; let nM2: f64 = 0; let nSum: f64 = 0; let nSumC: f64 = 0;
-let nDown: f64 = 0; let nDownC: f64 = 0; let nPos: f64 = 0; let nNeg: f64 = 0; let nLog: f64 = 0; let nLogC: f64 = 0;
-// drawdown state of the net equity, in log space: peak and worst log-drop.
-let peakLog: f64 = 0; let worstLog: f64 = 0;
-
-function resetAccumulators(): void {
-  gN = 0; gMean = 0; gM2 = 0; gSum = 0; gSumC = 0; gDown = 0; gDownC = 0; gPos = 0; gNeg = 0; gLog = 0; gLogC = 0;
-  nN = 0; nMean = 0; nM2 = 0; nSum = 0; nSumC = 0; nDown = 0; nDownC = 0; nPos = 0; nNeg = 0; nLog = 0; nLogC = 0;
-  peakLog = 0; worstLog = 0;
-}
-
-/**
- * log(1 + x), accurate to ~2 ulp: the odd atanh series 2u(1 + u^2/3 + ... + u^8/9), u = x / (2 + x),
- * when |x| <= 1/64 (truncation < 1e-21 relative; change-bar returns are almost always this small),
- * Math.log1p otherwise. About 4x cheaper than the library log1p on the hot path.
- */
-function fastLog1p(x: f64): f64 {
-  if (!(Math.abs(x) <= 0.015625)) return Math.log1p(x);
-  const u = x / (2.0 + x);
-  const u2 = u * u;
-  return 2.0 * u * (1.0 + u2 * (1.0 / 3.0 + u2 * (0.2 + u2 * (1.0 / 7.0 + u2 * (1.0 / 9.0)))));
-}
-
-// @ts-ignore: decorator
-@inline function rangeSum(a: usize, b: usize, hiSlot: i32, loSlot: i32): f64 {
-  return (load<f64>(b + (<usize>hiSlot << 3)) - load<f64>(a + (<usize>hiSlot << 3)))
-    + (load<f64>(b + (<usize>loSlot << 3)) - load<f64>(a + (<usize>loSlot << 3)));
-}
-
-/**
- * Bars a..b (inclusive, a <= b) all earn pos * r with pos constant and no cost: gross = net there.
- * Sums come from the prefix records, the centred second moment of the segment from
- * M2 = sum r^2 - (sum r)^2 / m (pos^2 = 1, shift-invariant), merged into the running moments by
- * Chan's parallel-variance formula, which never forms a raw sum of squares of the whole series.
- */
-function plainSegment(hdr: usize, a: i32, b: i32, pos: f64, rf: f64): void {
-  const m = <f64>(b - a + 1);
-  let segSum: f64;
-  let segMean: f64;
-  let segM2: f64 = 0.0;
-  let down: f64 = 0.0;
-  let positive: f64 = 0.0;
-  let negative: f64 = 0.0;
-  let logGrowth: f64 = 0.0;
-  if (pos == 0.0) {
-    // x = 0 * r - rf = -rf on every bar (0 * r is +-0).
-    segMean = -rf;
-    segSum = -m * rf;
-    if (rf > 0.0) { down = m * (rf * rf); negative = m; } else if (rf < 0.0) positive = m;
-  } else {
-    const rec = <usize>load<u32>(hdr + (<usize>HDR_REC << 2));
-    const ra = rec + (<usize>a * <usize>REC_SLOTS << 3);
-    const rb = rec + (<usize>(b + 1) * <usize>REC_SLOTS << 3);
-    const s1 = rangeSum(ra, rb, REC_S1_HI, REC_S1_LO);
-    const s2 = rangeSum(ra, rb, REC_S2_HI, REC_S2_LO);
-    segSum = pos * s1 - m * rf;
-    segMean = segSum / m;
-    segM2 = s2 - s1 * (s1 / m);
-    if (!(segM2 > 0.0)) segM2 = 0.0;
-    let baseLog: f64;
-    if (pos > 0.0) {
-      down = rangeSum(ra, rb, REC_DL_HI, REC_DL_LO);
-      positive = load<f64>(rb, REC_POS_L << 3) - load<f64>(ra, REC_POS_L << 3);
-      negative = load<f64>(rb, REC_NEG_L << 3) - load<f64>(ra, REC_NEG_L << 3);
-      logGrowth = rangeSum(ra, rb, REC_LL_HI, REC_LL_LO);
-      baseLog = load<f64>(ra, REC_LL_HI << 3);
-      selectSide(hdr, HDR_LONG);
+      const bDrop = load<f64>(s, 16);
+      if (bDrop > drop) drop = bDrop;
+      if (bMax > runMax) runMax = bMax;
+      i = last + 1;
     } else {
-      down = rangeSum(ra, rb, REC_DS_HI, REC_DS_LO);
-      positive = load<f64>(rb, REC_POS_S << 3) - load<f64>(ra, REC_POS_S << 3);
-      negative = load<f64>(rb, REC_NEG_S << 3) - load<f64>(ra, REC_NEG_S << 3);
-      logGrowth = rangeSum(ra, rb, REC_LS_HI, REC_LS_LO);
-      baseLog = load<f64>(ra, REC_LS_HI << 3);
-      selectSide(hdr, HDR_SHORT);
+      const e = last < b ? last : b;
+      for (; i <= e; i++) {
+        const v = load<f64>(lp + (<usize>i << 3));
+        if (v > runMax) runMax = v;
+        const d = runMax - v;
+        if (d > drop) drop = d;
+      }
     }
-    // Net equity after bar t in [a, b] is exp(G + lp[t + 1] - lp[a]): drawdown against the
-    // running peak (via the segment min), inside the segment (max-drop), then the new peak.
-    const g = nLog + nLogC - baseLog;
-    const drop = rangeQuery(a + 1, b + 1, worstLog);
-    const fall = peakLog - (g + qMin);
-    if (fall > worstLog) worstLog = fall;
-    if (drop > worstLog) worstLog = drop;
-    if (g + qMax > peakLog) peakLog = g + qMax;
   }
-  // Chan merge of (m, segMean, segM2) into both accumulators.
-  let total = gN + m;
-  let delta = segMean - gMean;
-  gM2 += segM2 + delta * delta * (gN * m / total);
-  gMean += delta * (m / total);
-  gN = total;
-  total = nN + m;
-  delta = segMean - nMean;
-  nM2 += segM2 + delta * delta * (nN * m / total);
-  nMean += delta * (m / total);
-  nN = total;
-  gSum = twoSum(gSum, segSum); gSumC += tsErr;
-  nSum = twoSum(nSum, segSum); nSumC += tsErr;
-  gDown = twoSum(gDown, down); gDownC += tsErr;
-  nDown = twoSum(nDown, down); nDownC += tsErr;
-  gLog = twoSum(gLog, logGrowth); gLogC += tsErr;
-  nLog = twoSum(nLog, logGrowth); nLogC += tsErr;
-  gPos += positive; gNeg += negative;
-  nPos += positive; nNeg += negative;
+  scanMax = runMax;
+  return drop;
 }
 
-/** One change bar: gross return R (pos_{t-1} r_t) and net R - cost, each a single observation. */
-function changeBar(gross: f64, net: f64, rf: f64): void {
-  let x = gross - rf;
-  gN += 1.0;
-  let delta = x - gMean;
-  gMean += delta / gN;
-  gM2 += delta * (x - gMean);
-  gSum = twoSum(gSum, x); gSumC += tsErr;
-  if (x < 0.0) { gDown = twoSum(gDown, x * x); gDownC += tsErr; gNeg += 1.0; } else if (x > 0.0) gPos += 1.0;
-  gLog = twoSum(gLog, fastLog1p(gross)); gLogC += tsErr;
-  x = net - rf;
-  nN += 1.0;
-  delta = x - nMean;
-  nMean += delta / nN;
-  nM2 += delta * (x - nMean);
-  nSum = twoSum(nSum, x); nSumC += tsErr;
-  if (x < 0.0) { nDown = twoSum(nDown, x * x); nDownC += tsErr; nNeg += 1.0; } else if (x > 0.0) nPos += 1.0;
-  nLog = twoSum(nLog, fastLog1p(net)); nLogC += tsErr;
-  const g = nLog + nLogC;
-  const fall = peakLog - g;
-  if (fall > worstLog) worstLog = fall;
-  if (g > peakLog) peakLog = g;
+/** Drops the deferred candidates whose bound the max drawdown has passed; returns the new count. */
+function compactCandidates(candPtr: usize, count: i32, worst: f64): i32 {
+  let kept: i32 = 0;
+  for (let c: i32 = 0; c < count; c++) {
+    const src = candPtr + (<usize>c << 5);
+    if (load<f64>(src, 24) > worst) {
+      if (kept != c) memory.copy(candPtr + (<usize>kept << 5), src, 32);
+      kept++;
+    }
+  }
+  return kept;
+}
+
+/** Exact contribution of a deferred drawdown candidate {a, b, slot, runMax0, bound} (32 bytes). */
+function resolveCandidate(cand: usize, lpLong: usize, lpShort: usize, blk: usize): f64 {
+  const slot = load<i32>(cand, 8);
+  return scanDrop(slot == BLK_MAX_L ? lpLong : lpShort, blk, slot, load<i32>(cand), load<i32>(cand, 4), load<f64>(cand, 16));
+}
+
+/** Second moment about the mean, sum y^2 - (sum y)^2 / n, in double-double (once per strategy). */
+function centredSquares(y1h: f64, y1l: f64, y2h: f64, y2l: f64, n: f64): f64 {
+  if (n <= 0.0) return 0.0;
+  const h = y1h + y1l;
+  const l = y1l - (h - y1h);
+  // h * h exactly (Veltkamp split), plus the cross term
+  const c = 134217729.0 * h;
+  const hh = c - (c - h);
+  const hl = h - hh;
+  const p = h * h;
+  const pe = ((hh * hh - p) + 2.0 * hh * hl) + hl * hl + 2.0 * h * l;
+  const qh = p / n;
+  const cq = 134217729.0 * qh;
+  const qhh = cq - (cq - qh);
+  const qhl = qh - qhh;
+  const cn = 134217729.0 * n;
+  const nh = cn - (cn - n);
+  const nl = n - nh;
+  const th = qh * n;
+  const tl = ((qhh * nh - th) + qhh * nl + qhl * nh) + qhl * nl;
+  const ql = (((p - th) - tl) + pe) / n;
+  const s = y2h - qh;
+  const m2 = s + (sumErr(y2h, -qh, s) + (y2l - ql));
+  return m2 > 0.0 ? m2 : 0.0;
 }
 
 function writeMoments(outPtr: usize, n: f64, sum: f64, m2: f64, down: f64, pos: f64, neg: f64, logGrowth: f64): void {
@@ -303,183 +201,357 @@ function writeMoments(outPtr: usize, n: f64, sum: f64, m2: f64, down: f64, pos: 
   store<f64>(outPtr, m2, 56);
 }
 
-/** log growth of the trade bars s+1..e on one side: lp[e + 1] - lp[s + 1], double-double. */
-function tradeLog(hdr: usize, pos: f64, s: i32, e: i32): f64 {
-  const rec = <usize>load<u32>(hdr + (<usize>HDR_REC << 2));
-  const ra = rec + (<usize>(s + 1) * <usize>REC_SLOTS << 3);
-  const rb = rec + (<usize>(e + 1) * <usize>REC_SLOTS << 3);
-  return pos > 0.0 ? rangeSum(ra, rb, REC_LL_HI, REC_LL_LO) : rangeSum(ra, rb, REC_LS_HI, REC_LS_LO);
-}
-
-// ---- software prefetch: memory-level parallelism for the change loop ----
-// wasm has no prefetch instruction. The change loop's loads form dependent chains (idx -> record,
-// mask -> ctz -> lp) and each change executes hundreds of instructions, so out-of-order execution
-// overlaps few of its cache misses. Every PREFETCH_GROUP changes, the loop first touches the cache
-// lines the next group will read (records at t and t + 1, returns, the side's masks and in-block
-// drops): a burst of independent loads whose misses overlap. The loaded bits go to a global sink so
-// the loads are not optimised away.
-const PREFETCH_GROUP: i32 = 8;
-const PREFETCH_AHEAD: i32 = 16;
-let sink: u64 = 0;
-let laRow: i32 = 0;
-let laPos: f64 = 0.0;
-let laPrevT: i32 = -1;
-
-function prefetchRows(hdr: usize, idxPtr: usize, valPtr: usize, to: i32, sqrtModel: bool): void {
-  const n = <i32>load<u32>(hdr + (<usize>HDR_N << 2));
-  const rec = <usize>load<u32>(hdr + (<usize>HDR_REC << 2));
-  const retPtr = <usize>load<u32>(hdr + (<usize>HDR_RET << 2));
-  let acc: u64 = 0;
-  for (; laRow < to; laRow++) {
-    const t = load<i32>(idxPtr + (<usize>laRow << 2));
-    const v = load<f64>(valPtr + (<usize>laRow << 3));
-    if (t < 0 || t >= n || v == laPos) continue;
-    const r0 = rec + (<usize>t * <usize>REC_SLOTS << 3);
-    acc ^= load<u64>(r0) ^ load<u64>(r0, 64) ^ load<u64>(r0, 128) ^ load<u64>(r0, 192);
-    acc ^= load<u64>(retPtr + (<usize>t << 3));
-    if (sqrtModel) {
-      acc ^= load<u64>(<usize>load<u32>(hdr + (<usize>HDR_CLOSE << 2)) + (<usize>t << 3));
-      acc ^= load<u64>(<usize>load<u32>(hdr + (<usize>HDR_VOLUME << 2)) + (<usize>t << 3));
-      acc ^= load<u64>(<usize>load<u32>(hdr + (<usize>HDR_SIGMA << 2)) + (<usize>t << 3));
-    }
-    if (laPos != 0.0) {
-      const side = hdr + (<usize>(laPos > 0.0 ? HDR_LONG : HDR_SHORT) << 2);
-      const at = <usize>t << 3;
-      acc ^= load<u64>(<usize>load<u32>(side) + at);              // lp
-      acc ^= load<u64>(<usize>load<u32>(side, 4) + at);           // maskMin
-      acc ^= load<u64>(<usize>load<u32>(side, 8) + at);           // maskMax
-      acc ^= load<u64>(<usize>load<u32>(side, 12) + at);          // dropPre
-      const a = laPrevT + 2;
-      if (a < t) {
-        const e1 = ((a >> BLOCK_BITS) << BLOCK_BITS) + BLOCK - 1;
-        if (e1 < t) {
-          acc ^= load<u64>(<usize>load<u32>(side, 4) + (<usize>e1 << 3));
-          acc ^= load<u64>(<usize>load<u32>(side, 8) + (<usize>e1 << 3));
-          acc ^= load<u64>(<usize>load<u32>(side, 16) + (<usize>a << 3)); // dropSuf
-        }
-      }
-    }
-    laPos = v;
-    laPrevT = t;
-  }
-  sink ^= acc;
-}
+// ---- look-ahead: memory-level parallelism for the change loop ----
+// wasm has no prefetch instruction, and a change executes ~100 instructions, so out-of-order
+// execution overlaps few of the records' cache misses on its own. Every LOOK_GROUP changes the loop
+// first loads (into a sink) both cache lines of the records the changes LOOK_AHEAD rows ahead will
+// read: a burst of independent loads whose misses overlap.
+const LOOK_GROUP: i32 = 16;
+const LOOK_AHEAD: i32 = 32;
 
 /**
- * Aggregates of one strategy with positions in {-1, 0, 1}, in O(K) (each range query O(1), a
- * drop scan inside one 64-bar block only when it could set a new maximum drawdown).
+ * Aggregates of one strategy with positions in {-1, 0, 1}, in O(K).
  *
  * Timing and costs exactly as assembly/costs.ts strategyReturns: at a change bar t from p to v,
  *   gross_t = p * r_t;  cost_t = |v - p| * unit_t;  net_t = gross_t - cost_t
  * with unit_t = commission + slippage (linear) or commission + k * sigma_t * sqrt(|v - p| * capital /
- * (close_t * volume_t)) (sqrt), evaluated with the same floating-point operations. Bars between
- * changes earn p * r with no cost; their moments come from the prefix records, their compounding
- * from the log1p(+-r) prefixes, their drawdown from the range tables. Trades as
- * assembly/trades.ts: entry leg |v| * unit, exit leg |p| * unit, net = (1 - entry) * growth * (1 - exit) - 1,
- * evaluated like the dense kernel as a product minus 1 (growth = exp of the log1p prefix difference).
+ * (close_t * volume_t)) (sqrt; evaluated as k * W_t * sqrt(|v - p| * capital), W = sigma / sqrt(close * volume)
+ * precomputed per bar, a few ulps from the dense order of operations). Bars t_j + 1 .. t_{j+1} all
+ * earn p_j * r gross (the change bar included); their sums come from the prefix records at
+ * t_j + 1 and t_{j+1} + 1. The net series equals the gross one except at change bars, where
+ * net sums get the correction of gross_t -> net_t. Moments are formed from the shifted raw sums
+ * y = x + rf: sum y and sum y^2 (compensated), M2 = sum y^2 - (sum y)^2 / n in double-double.
+ * Net compounding and drawdown run in log space: the log prefix of the side plus, per change,
+ * log((1 + net_t) / (1 + gross_t)). Trades as assembly/trades.ts: entry leg |v| * unit, exit leg
+ * |p| * unit, net = (1 - entry) * growth * (1 - exit) - 1 with growth = exp of the segment's log
+ * growth (with unit positions every change closes the open trade, so a trade is one segment).
  *
  * Rows whose value equals the current position are no change (no cost, no trade split).
- * Outputs: outPtr f64[OUT_SLOTS]; startPtr/endPtr i32, grossPtr/netPtr f64, capacity k each (0 to skip).
- * Returns a status code (SPARSE_*). SPARSE_CONSTANT: with rf != 0 a series with zero variance
- * (e.g. never in the market) is constant -rf; the dense two-pass std of a constant series is
- * rounding noise rather than 0, so the caller must use the dense path to agree with it.
+ * Outputs: outPtr f64[OUT_SLOTS]; netPtr f64[k + 1] (required: trade net returns, plus one scratch
+ * slot); startPtr/endPtr i32, grossPtr f64, capacity k + 1 each (0 to skip).
+ * scratchPtr: 32 * (k + 1) bytes for deferred drawdown candidates (a smaller buffer works, more
+ * slowly; 0 bytes scans every candidate segment at once).
+ * Returns a status code (SPARSE_*), also written to OUT_STATUS. SPARSE_CONSTANT: with rf != 0 a
+ * series with zero variance (e.g. never in the market) is constant -rf; the dense two-pass std of a
+ * constant series is rounding noise rather than 0, so the caller must use the dense path to agree with it.
  */
 export function sparseMetrics(
   hdr: usize, rf: f64, idxPtr: usize, valPtr: usize, k: i32,
   model: i32, commissionRate: f64, slippageRate: f64, impactCoefficient: f64, capital: f64,
-  outPtr: usize, startPtr: usize, endPtr: usize, grossPtr: usize, netPtr: usize,
+  outPtr: usize, startPtr: usize, endPtr: usize, grossPtr: usize, netPtr: usize, scratchPtr: usize, scratchBytes: i32,
 ): i32 {
+  const status = runStrategy(hdr, rf, idxPtr, valPtr, k, model, commissionRate, slippageRate, impactCoefficient, capital,
+    outPtr, startPtr, endPtr, grossPtr, netPtr, scratchPtr, scratchBytes >> 5);
+  store<f64>(outPtr, <f64>status, OUT_STATUS << 3);
+  return status;
+}
+
+/**
+ * sparseMetrics for S strategies over one market in one call: strategy s has rows
+ * offsets[s] .. offsets[s + 1] of idxPtr / valPtr and writes outPtr + s * OUT_SLOTS f64 (its status
+ * in OUT_STATUS). tradesPtr: f64[max rows per strategy + 1], the per-trade net returns of the
+ * strategy being computed (overwritten by the next; the win / loss statistics are in the block).
+ * scratchPtr as sparseMetrics, for the longest strategy. Returns the number of strategies whose
+ * status is not SPARSE_OK.
+ */
+export function sparseMetricsBatch(
+  hdr: usize, rf: f64, idxPtr: usize, valPtr: usize, offsetsPtr: usize, strategies: i32,
+  model: i32, commissionRate: f64, slippageRate: f64, impactCoefficient: f64, capital: f64, outPtr: usize,
+  tradesPtr: usize, scratchPtr: usize, scratchBytes: i32,
+): i32 {
+  let notOk: i32 = 0;
+  for (let s: i32 = 0; s < strategies; s++) {
+    const first = load<i32>(offsetsPtr + (<usize>s << 2));
+    const end = load<i32>(offsetsPtr + (<usize>(s + 1) << 2));
+    const out = outPtr + (<usize>s * <usize>OUT_SLOTS << 3);
+    const status = runStrategy(hdr, rf, idxPtr + (<usize>first << 2), valPtr + (<usize>first << 3), end - first,
+      model, commissionRate, slippageRate, impactCoefficient, capital, out, 0, 0, 0, tradesPtr, scratchPtr, scratchBytes >> 5);
+    store<f64>(out, <f64>status, OUT_STATUS << 3);
+    if (status != SPARSE_OK) notOk++;
+  }
+  return notOk;
+}
+
+function runStrategy(
+  hdr: usize, rf: f64, idxPtr: usize, valPtr: usize, k: i32,
+  model: i32, commissionRate: f64, slippageRate: f64, impactCoefficient: f64, capital: f64,
+  outPtr: usize, startPtr: usize, endPtr: usize, grossPtr: usize, netPtr: usize, candPtr: usize, candCapacity: i32,
+): i32 {
+  let candCount: i32 = 0;
+  scans = 0; scanned = 0;
   const n = <i32>load<u32>(hdr + (<usize>HDR_N << 2));
-  const retPtr = <usize>load<u32>(hdr + (<usize>HDR_RET << 2));
-  const closePtr = <usize>load<u32>(hdr + (<usize>HDR_CLOSE << 2));
-  const volumePtr = <usize>load<u32>(hdr + (<usize>HDR_VOLUME << 2));
-  const sigmaPtr = <usize>load<u32>(hdr + (<usize>HDR_SIGMA << 2));
-  const linearUnit = commissionRate + slippageRate;
-  resetAccumulators();
+  const rec = <usize>load<u32>(hdr + (<usize>HDR_REC << 2));
+  const lpLong = <usize>load<u32>(hdr + (<usize>HDR_LP_LONG << 2));
+  const lpShort = <usize>load<u32>(hdr + (<usize>HDR_LP_SHORT << 2));
+  const blk = <usize>load<u32>(hdr + (<usize>HDR_BLOCKS << 2));
   const sqrtModel = model == SLIPPAGE_SQRT;
-  laRow = 0; laPos = 0.0; laPrevT = -1;
-  prefetchRows(hdr, idxPtr, valPtr, k < PREFETCH_AHEAD ? k : PREFETCH_AHEAD, sqrtModel);
-  let pos: f64 = 0.0;
-  let segStart: i32 = 0;
-  let previousIdx: i32 = -1;
-  let totalCosts: f64 = 0.0;
-  let totalCostsC: f64 = 0.0;
+  const linearUnit = commissionRate + slippageRate;
+  const sqrtCapital1 = Math.sqrt(capital);
+  const sqrtCapital2 = Math.sqrt(2.0 * capital);
+  const rfDown = rf > 0.0 ? rf * rf : 0.0;
+  const rfPositive: i32 = <i32>(rf < 0.0);
+  const rfNegative: i32 = <i32>(rf > 0.0);
+
+  // gross sums over all bars (y = pos * r), compensated: sum y, sum y^2, downside, log growth
+  let y1: f64 = 0; let y1c: f64 = 0;
+  let y2: f64 = 0;
+  let dg: f64 = 0;
+  let lg: f64 = 0; let lgc: f64 = 0;
+  let posG: i32 = 0; let negG: i32 = 0;
+  // net = gross + corrections at change bars: costs, y^2, downside, sign counts
+  let c1: f64 = 0;
+  let q2: f64 = 0;
+  let dn: f64 = 0;
+  let posAdj: i32 = 0; let negAdj: i32 = 0;
+  // net log equity (compensated) and drawdown state in log space
+  let adjSum: f64 = 0;   // sum of the change bars' log((1 + net) / (1 + gross)); net log equity = lg + adjSum
+  let peak: f64 = 0.0;
+  let worst: f64 = 0.0;
+  // trades
   let trades: i32 = 0;
   let tradeStart: i32 = 0;
   let entryFactor: f64 = 1.0;
-  let durationSum: f64 = 0.0;
-  for (let j: i32 = 0; j < k; j++) {
-    if ((j & (PREFETCH_GROUP - 1)) == 0) {
-      const to = j + PREFETCH_AHEAD + PREFETCH_GROUP;
-      prefetchRows(hdr, idxPtr, valPtr, to < k ? to : k, sqrtModel);
+  let durationSum: i32 = 0;
+
+  let pos: f64 = 0.0;
+  let segStart: i32 = 0;
+  let previousIdx: i32 = -1;
+  let sink: u64 = 0;
+  let look: i32 = 0;
+  const nU = <u32>n;
+
+  for (let j: i32 = 0; j <= k; j++) {
+    const last = j == k;
+    let t: i32;
+    let v: f64 = 0.0;
+    let rb: usize;
+    let lpEnd: i32;
+    if (!last) {
+      if ((j & (LOOK_GROUP - 1)) == 0) {
+        let to = j + LOOK_AHEAD + LOOK_GROUP;
+        if (to > k) to = k;
+        if (look < j + LOOK_AHEAD) look = j + LOOK_AHEAD < k ? j + LOOK_AHEAD : k;
+        let acc: u64 = 0;
+        for (; look < to; look++) {
+          const u = load<u32>(idxPtr + (<usize>look << 2));
+          if (u < nU) {
+            const r0 = rec + ((<usize>u + 1) << 7);
+            acc ^= load<u64>(r0) ^ load<u64>(r0, 64);
+          }
+        }
+        sink ^= acc;
+      }
+      t = load<i32>(idxPtr + (<usize>j << 2));
+      if (t <= previousIdx || t >= n) { store<f64>(outPtr, <f64>j, OUT_DETAIL << 3); return 1; }
+      previousIdx = t;
+      v = load<f64>(valPtr + (<usize>j << 3));
+      if (!(v == 0.0 || v == 1.0 || v == -1.0)) { store<f64>(outPtr, <f64>j, OUT_DETAIL << 3); return 2; }
+      if (v == pos) continue;
+      rb = rec + ((<usize>t + 1) << 7);
+      lpEnd = t;
+    } else {
+      t = n - 1;
+      rb = rec + (<usize>n << 7);
+      lpEnd = n;
     }
-    const t = load<i32>(idxPtr + (<usize>j << 2));
-    if (t <= previousIdx || t >= n) { store<f64>(outPtr, <f64>j, OUT_DETAIL << 3); return SPARSE_BAD_ROW; }
-    previousIdx = t;
-    const v = load<f64>(valPtr + (<usize>j << 3));
-    if (!(v == 0.0 || v == 1.0 || v == -1.0)) { store<f64>(outPtr, <f64>j, OUT_DETAIL << 3); return SPARSE_NOT_UNIT; }
-    if (v == pos) continue;
-    if (segStart < t) plainSegment(hdr, segStart, t - 1, pos, rf);
-    const offset = <usize>t << 3;
-    let r = load<f64>(retPtr + offset);
-    if (r != r) r = 0.0;
-    const gross = pos * r;
+
+    // ---- segment: bars segStart .. t (prefix positions segStart and t + 1), gross = pos * r ----
+    // Branch-free over the position (random -1 / 0 / 1 would mispredict): the side's slots are
+    // selected by offset, a flat segment multiplies the side's sums by 0.
+    let growth: f64 = 0.0;
+    if (segStart <= t) {
+      const inMarket = Math.abs(pos);
+      const isLong = pos > 0.0;
+      const sideOffset: usize = isLong ? 0 : 16;
+      const ra = rec + (<usize>segStart << 7);
+      const s1 = rangeSum(ra, rb, REC_S1_HI, REC_S1_LO);
+      const s2 = rangeSum(ra, rb, REC_S2_HI, REC_S2_LO);
+      const ras = ra + sideOffset;
+      const rbs = rb + sideOffset;
+      const down = inMarket * rangeSum(ras, rbs, REC_DL_HI, REC_DL_LO);
+      growth = inMarket * rangeSum(ras, rbs, REC_LL_HI, REC_LL_LO);
+      const lpa = load<f64>(ras, REC_LL_HI << 3);
+      const cntOffset: usize = isLong ? (<usize>REC_CNT_L << 3) : (<usize>REC_CNT_S << 3);
+      // the two u32 counts subtract independently: the low count never borrows (prefix counts only grow)
+      const cnt = (load<u64>(rb + cntOffset) - load<u64>(ra + cntOffset)) * <u64>inMarket;
+      const py = pos * s1;
+      const y2t = inMarket * s2;
+      let s = y1 + py; y1c += sumErr(y1, py, s); y1 = s;
+      y2 += y2t;
+      // x = 0 * r - rf = -rf on every bar of a flat segment (0 * r is +-0)
+      const flatBars = <i32>(1.0 - inMarket) * (t + 1 - segStart);
+      dg += down + <f64>flatBars * rfDown;
+      posG += <i32>(<u32>cnt) + flatBars * rfPositive;
+      negG += <i32>(<u32>(cnt >> 32)) + flatBars * rfNegative;
+      if (inMarket != 0.0) {
+        // Drawdown: net log equity after bar i of the segment (before the change bar's cost) is
+        // o + lp[i + 1], o = E - lp[segStart]. Positions segStart .. lpEnd, against the running peak.
+        const slot = isLong ? BLK_MAX_L : BLK_MAX_S;
+        const o = ((lg + lgc) + adjSum) - lpa;  // net log equity at the segment start minus lp[segStart]
+        const runMax0 = peak - o;
+        const ba = segStart >> BLOCK_BITS;
+        const bb = lpEnd >> BLOCK_BITS;
+        const sb0 = blk + (<usize>slot << 3);
+        let upper = load<f64>(sb0 + (<usize>ba << 6));
+        let lower = load<f64>(sb0 + (<usize>ba << 6), 8);
+        for (let x = ba + 1; x <= bb; x++) {
+          const sb = sb0 + (<usize>x << 6);
+          const bMax = load<f64>(sb);
+          const bMin = load<f64>(sb, 8);
+          upper = bMax > upper ? bMax : upper;
+          lower = bMin < lower ? bMin : lower;
+        }
+        const lp = isLong ? lpLong : lpShort;
+        if (upper > runMax0) {
+          // the segment may set a new peak: exact max (and drop) now, later segments depend on it
+          const drop = scanDrop(lp, blk, slot, segStart, lpEnd, runMax0);
+          if (drop > worst) worst = drop;
+          if (scanMax > runMax0) peak = o + scanMax;
+        } else {
+          // No new peak inside, so its only possible contribution is runMax0 - min: deferred. The
+          // max drawdown is a max over segments; most candidates fall below the final value and are
+          // never scanned (a falling equity sets a new low in most segments, but only the deepest counts).
+          const bound = runMax0 - lower;
+          if (candCount == candCapacity) {
+            if (bound > worst) {
+              const drop = scanDrop(lp, blk, slot, segStart, lpEnd, runMax0);
+              if (drop > worst) worst = drop;
+            }
+            candCount = compactCandidates(candPtr, candCount, worst);
+          } else {
+            const dst = candPtr + (<usize>candCount << 5);
+            store<i32>(dst, segStart);
+            store<i32>(dst, lpEnd, 4);
+            store<i32>(dst, slot, 8);
+            store<f64>(dst, runMax0, 16);
+            store<f64>(dst, bound, 24);
+            candCount += <i32>(bound > worst);
+          }
+        }
+      }
+      s = lg + growth; lgc += sumErr(lg, growth, s); lg = s;
+    }
+    if (last) break;
+
+    // ---- the change bar t: gross_t = pos * r_t is in the segment; net_t = gross_t - cost_t ----
+    const gross = pos * load<f64>(rb, REC_R << 3);
     const traded = Math.abs(v - pos);
     let cost: f64;
-    if (model == SLIPPAGE_SQRT) {
-      const close = load<f64>(closePtr + offset);
-      const volume = load<f64>(volumePtr + offset);
-      if (!(close > 0.0) || !(volume > 0.0)) { store<f64>(outPtr, <f64>t, OUT_DETAIL << 3); return SPARSE_UNPRICED; }
-      const sigma = load<f64>(sigmaPtr + offset);
-      cost = traded * (commissionRate + impactCoefficient * sigma * Math.sqrt(traded * capital / (close * volume)));
+    if (sqrtModel) {
+      const w = load<f64>(rb, REC_W << 3);
+      if (w == w) {
+        cost = traded * (commissionRate + impactCoefficient * w * (traded == 1.0 ? sqrtCapital1 : sqrtCapital2));
+      } else {
+        const offset = <usize>t << 3;
+        const close = load<f64>(<usize>load<u32>(hdr + (<usize>HDR_CLOSE << 2)) + offset);
+        const volume = load<f64>(<usize>load<u32>(hdr + (<usize>HDR_VOLUME << 2)) + offset);
+        if (!(close > 0.0) || !(volume > 0.0)) { store<f64>(outPtr, <f64>t, OUT_DETAIL << 3); return 3; }
+        const sigma = load<f64>(<usize>load<u32>(hdr + (<usize>HDR_SIGMA << 2)) + offset);
+        cost = traded * (commissionRate + impactCoefficient * sigma * Math.sqrt(traded * capital / (close * volume)));
+      }
     } else {
       cost = traded * linearUnit;
     }
     const net = gross - cost;
-    if (!(net > -1.0)) { store<f64>(outPtr, <f64>t, OUT_DETAIL << 3); return SPARSE_RUIN; }
-    changeBar(gross, net, rf);
-    totalCosts = twoSum(totalCosts, cost); totalCostsC += tsErr;
-    const unit = cost / traded;
-    if (pos != 0.0) {
-      const exitLeg = Math.abs(pos) * unit;
-      if (!(exitLeg < 1.0)) { store<f64>(outPtr, <f64>t, OUT_DETAIL << 3); return SPARSE_RUIN; }
-      const growth = tradeLog(hdr, pos, tradeStart, t);
-      if (startPtr != 0) store<i32>(startPtr + (<usize>trades << 2), tradeStart);
-      if (endPtr != 0) store<i32>(endPtr + (<usize>trades << 2), t);
-      const factor = Math.exp(growth);
-      if (grossPtr != 0) store<f64>(grossPtr + (<usize>trades << 3), factor - 1.0);
-      if (netPtr != 0) store<f64>(netPtr + (<usize>trades << 3), entryFactor * factor * (1.0 - exitLeg) - 1.0);
-      durationSum += <f64>(t - tradeStart);
-      trades++;
-    }
-    if (v != 0.0) {
-      const entryLeg = Math.abs(v) * unit;
-      if (!(entryLeg < 1.0)) { store<f64>(outPtr, <f64>t, OUT_DETAIL << 3); return SPARSE_RUIN; }
-      tradeStart = t;
-      entryFactor = 1.0 - entryLeg;
-    }
+    // (unit positions: traded in {1, 2}, so unit = cost / traded exactly, and |pos| = |v| = 1 when non-zero)
+    const unit = traded == 1.0 ? cost : cost * 0.5;
+    if (!(net > -1.0) || !(unit < 1.0)) { store<f64>(outPtr, <f64>t, OUT_DETAIL << 3); return 4; }
+    c1 += cost;
+    q2 += -cost * (net + gross);                 // net^2 - gross^2
+    const xg = gross - rf;
+    const xn = net - rf;
+    dn += (xn < 0.0 ? xn * xn : 0.0) - (xg < 0.0 ? xg * xg : 0.0);
+    posAdj += <i32>(xn > 0.0) - <i32>(xg > 0.0);
+    negAdj += <i32>(xn < 0.0) - <i32>(xg < 0.0);
+    if (cost != 0.0) adjSum += costLog(cost, gross, net);   // all <= 0: a plain sum is accurate
+    const e = (lg + lgc) + adjSum;
+    const fall = peak - e;
+    worst = fall > worst ? fall : worst;
+    peak = e > peak ? e : peak;
+
+    // trades: the open one (if any) closes here; branch-free, the slot past the last trade is scratch
+    const open = pos != 0.0;
+    const factor = tradeExp(growth);
+    const tradeNet = entryFactor * factor * (1.0 - unit) - 1.0;
+    store<f64>(netPtr + (<usize>trades << 3), tradeNet);
+    if (startPtr != 0) store<i32>(startPtr + (<usize>trades << 2), tradeStart);
+    if (endPtr != 0) store<i32>(endPtr + (<usize>trades << 2), t);
+    if (grossPtr != 0) store<f64>(grossPtr + (<usize>trades << 3), factor - 1.0);
+    durationSum += <i32>open * (t - tradeStart);
+    trades += <i32>open;
+    const enter = v != 0.0;
+    tradeStart = enter ? t : tradeStart;
+    entryFactor = enter ? 1.0 - unit : entryFactor;
     pos = v;
     segStart = t + 1;
   }
-  if (segStart < n) plainSegment(hdr, segStart, n - 1, pos, rf);
   if (pos != 0.0) {
-    const growth = tradeLog(hdr, pos, tradeStart, n - 1);
+    // the open trade ends at the last bar, marked to market (growth of the trailing segment, 0 when empty)
+    const growth = segStart < n ? trailingGrowth(rec, segStart, n, pos) : 0.0;
+    const factor = tradeExp(growth);
+    const tradeNet = entryFactor * factor - 1.0;
     if (startPtr != 0) store<i32>(startPtr + (<usize>trades << 2), tradeStart);
     if (endPtr != 0) store<i32>(endPtr + (<usize>trades << 2), n - 1);
-    const factor = Math.exp(growth);
     if (grossPtr != 0) store<f64>(grossPtr + (<usize>trades << 3), factor - 1.0);
-    if (netPtr != 0) store<f64>(netPtr + (<usize>trades << 3), entryFactor * factor - 1.0);
-    durationSum += <f64>(n - 1 - tradeStart);
+    store<f64>(netPtr + (<usize>trades << 3), tradeNet);
+    durationSum += n - 1 - tradeStart;
     trades++;
   }
-  writeMoments(outPtr + (<usize>OUT_NET << 3), nN, nSum + nSumC, nM2, nDown + nDownC, nPos, nNeg, nLog + nLogC);
-  writeMoments(outPtr + (<usize>OUT_GROSS << 3), gN, gSum + gSumC, gM2, gDown + gDownC, gPos, gNeg, gLog + gLogC);
-  store<f64>(outPtr, -Math.expm1(-worstLog), OUT_MAX_DRAWDOWN << 3);
-  store<f64>(outPtr, totalCosts + totalCostsC, OUT_TOTAL_COSTS << 3);
-  store<f64>(outPtr, durationSum, OUT_EXPOSURE_BARS << 3);
-  store<f64>(outPtr, durationSum, OUT_DURATION_SUM << 3);
+
+  for (let c: i32 = candCount - 1; c >= 0; c--) {
+    const cand = candPtr + (<usize>c << 5);
+    if (load<f64>(cand, 24) > worst) {
+      const drop = resolveCandidate(cand, lpLong, lpShort, blk);
+      if (drop > worst) worst = drop;
+    }
+  }
+
+  const nf = <f64>n;
+  const shift = nf * rf;
+  // gross: x = y - rf
+  const gM2 = centredSquares(y1, y1c, y2, 0.0, nf);
+  // net: sum y - costs, sum y^2 + (net^2 - gross^2) corrections
+  let ny1 = y1 - c1;
+  let ny1c = sumErr(y1, -c1, ny1) + y1c;
+  let ny2 = y2 + q2;
+  let ny2c = sumErr(y2, q2, ny2);
+  const nM2 = centredSquares(ny1, ny1c, ny2, ny2c, nf);
+  const netDown = dg + dn;
+  const netDownC = sumErr(dg, dn, netDown);
+  // moments block layout: OUT_NET first, then OUT_GROSS
+  writeMoments(outPtr + (<usize>OUT_GROSS << 3), nf, (y1 - shift) + y1c, gM2, dg, <f64>posG, <f64>negG, lg + lgc);
+  writeMoments(outPtr + (<usize>OUT_NET << 3), nf, (ny1 - shift) + ny1c, nM2, netDown + netDownC,
+    <f64>(posG + posAdj), <f64>(negG + negAdj), (lg + lgc) + adjSum);
+  store<f64>(outPtr, -Math.expm1(-worst), OUT_MAX_DRAWDOWN << 3);
+  store<f64>(outPtr, c1, OUT_TOTAL_COSTS << 3);
+  store<f64>(outPtr, <f64>durationSum, OUT_EXPOSURE_BARS << 3);
+  store<f64>(outPtr, <f64>durationSum, OUT_DURATION_SUM << 3);
+  // win / loss statistics in trade order, as tradeStats.ts winLossStats sums them
+  let wins: i32 = 0; let losses: i32 = 0;
+  let sumWins: f64 = 0.0; let sumLosses: f64 = 0.0;
+  let largestWin: f64 = -Infinity; let largestLoss: f64 = Infinity;
+  for (let i: i32 = 0; i < trades; i++) {
+    const x = load<f64>(netPtr + (<usize>i << 3));
+    if (x > 0.0) { wins++; sumWins += x; if (x > largestWin) largestWin = x; }
+    else if (x < 0.0) { losses++; sumLosses += x; if (x < largestLoss) largestLoss = x; }
+  }
   store<f64>(outPtr, <f64>trades, OUT_TRADE_COUNT << 3);
-  store<u64>(outPtr, sink, 22 << 3); // keeps the prefetch loads alive; not a result
+  store<u64>(outPtr, sink, OUT_SINK << 3);
+  store<f64>(outPtr, <f64>wins, OUT_WINS << 3);
+  store<f64>(outPtr, <f64>losses, OUT_LOSSES << 3);
+  store<f64>(outPtr, sumWins, OUT_SUM_WINS << 3);
+  store<f64>(outPtr, sumLosses, OUT_SUM_LOSSES << 3);
+  store<f64>(outPtr, largestWin, OUT_LARGEST_WIN << 3);
+  store<f64>(outPtr, largestLoss, OUT_LARGEST_LOSS << 3);
+  store<f64>(outPtr, <f64>scans, OUT_SCANS << 3);
+  store<f64>(outPtr, <f64>scanned, OUT_SCANNED << 3);
   if (rf != 0.0 && n >= 2 && (gM2 == 0.0 || nM2 == 0.0)) return SPARSE_CONSTANT;
   return SPARSE_OK;
+}
+
+/** Log growth of bars a .. n - 1 on one side (prefix positions a and n). */
+function trailingGrowth(rec: usize, a: i32, n: i32, pos: f64): f64 {
+  const ra = rec + (<usize>a << 7);
+  const rb = rec + (<usize>n << 7);
+  return pos > 0.0 ? rangeSum(ra, rb, REC_LL_HI, REC_LL_LO) : rangeSum(ra, rb, REC_LS_HI, REC_LS_LO);
 }

@@ -35,7 +35,7 @@ export { winLossStats, type WinLossStats } from './analytics/tradeStats.ts';
 export { assembleStrategyMetrics, type StrategyAggregates } from './analytics/strategyMetrics.ts';
 export { denseStrategyMetrics, type DenseStrategySeries } from './analytics/denseMetrics.ts';
 export {
-  sparseStrategyMetrics, sparseStrategyAggregates, strategyMetrics, isSparseFallback, type SparseFallback,
+  sparseStrategyMetrics, sparseStrategyAggregates, sparseStrategyMetricsBatch, strategyMetrics, isSparseFallback, type SparseFallback,
 } from './analytics/sparseMetrics.ts';
 export { seriesMetrics } from './analytics/seriesMetrics.ts';
 
@@ -105,3 +105,85 @@ export {
 export {
   pboBlockSums, pboSplits, blockBounds, type PboBlockSums, type PboSplitResults, type PboMetric,
 } from './kernels/pbo.ts';
+
+// Selection criteria, automated workflow, signal replay, event-bus integration.
+export {
+  validateSelectionCriteria, parseSelectionCriteria, defaultSelectionCriteria, strategyRejection, regimeRejection,
+  type SelectionCriteria, type SelectionCriteriaInput, type SelectionOptimizerOptions, type SelectableStrategy,
+} from './analytics/selection.ts';
+export {
+  ensemblePositions, positionChanges, forwardFillStates, returnRegimes, returnsByRegime, sliceSignalTrace, sliceRegimeTrace, sliceBars,
+  denseMetricsWithSeries, denseNetReturns,
+  type EnsembleWeights, type EnsembleMember, type BarRegimes, type BarRange, type RegimeReturnStats, type DenseSeriesCopy,
+} from './analytics/replay.ts';
+export {
+  replayEnsemble, validateReplayConfig, resolveBarRange, REPLAY_CONFIG_VERSION,
+  type SignalReplayConfig, type FittedRange, type ReplayOptions, type ReplayResult, type RangeBound, type SampleKind,
+} from './coordinator/replay.ts';
+export {
+  AutomatedWorkflow, runAutomatedWorkflow, WORKFLOW_REPORT_VERSION,
+  type WorkflowOptions, type WorkflowReport, type WorkflowResult, type WorkflowEvents, type WorkflowSelection, type WorkflowRunEntry,
+  type CombinationRow,
+} from './coordinator/workflow.ts';
+export type { SelectionFigures } from './coordinator/workflowText.ts';
+export {
+  connectWorkflowToBus, createWorkflowBus,
+  type WorkflowBus, type WorkflowBusEvents, type WorkflowSubscription, type OptimizationFinishedEvent, type AnalysisReadyEvent,
+  type AnalysisFailedEvent,
+} from './coordinator/workflowBus.ts';
+export { TypedEmitter, type ProgressEvent } from './coordinator/events.ts';
+export {
+  overfitRun, passesDeflatedSharpe, pboReport, DEFAULT_OVERFIT_CANDIDATE_CAP, type OverfitOptions, type OverfitResult,
+} from './coordinator/overfit.ts';
+export { pooledPbo, type PooledPboOptions } from './coordinator/pooledPbo.ts';
+export {
+  walkForward, segmentBounds, regimeOfBars, replayWeights, DEFAULT_WALKFORWARD_CANDIDATES,
+  type WalkForwardOptions, type WalkForwardResult,
+} from './coordinator/walkforward.ts';
+export type { RunWorkflowOptions } from './coordinator/candidateReturns.ts';
+export {
+  OVERFITTING_FILE, WALKFORWARD_FILE, OVERFITTING_FORMAT, WALKFORWARD_FORMAT,
+  type OverfittingReport, type OverfitStrategyRow, type OverfitDsrSummary, type OverfitTrialMethod, type PboReport, type FamilyPboReport,
+  type WalkForwardReport, type WalkForwardFold, type WalkForwardWeights, type WalkForwardMetrics,
+} from './coordinator/overfitOutputs.ts';
+export {
+  buildReport, DEFAULT_REPORT_TOP, REPORT_SOURCE_COMMANDS, type ReportOptions, type ReportResult,
+} from './coordinator/report.ts';
+export { MissingAnalysisError, REPORT_INPUT_FILES, hasAnalysis, loadReportInputs, type ReportInputs } from './report/inputs.ts';
+export { minMaxDownsampleIndices, downsampleCurve, DEFAULT_MAX_CURVE_POINTS, type DownsampledCurve } from './report/downsample.ts';
+export { averageLinkageLeafOrder } from './report/clusterOrder.ts';
+export type { ReportModel, ReportSection, ReportFigure, StrategyTable } from './report/model.ts';
+export {
+  PatternMiner, FamilyPatternMiner, findRegimePatterns, preparePatternMarket, classifyPattern, patternStructure, resolvePatternOptions, sortPatterns,
+  type TradingPattern, type PatternType, type PatternStructure, type PatternStrategyScore, type PatternEventEnrichment, type FamilyPatternStats,
+  type RegimeTransitionStat, type PatternMinerOptions, type PatternMarketInput, type PatternMarket, type PatternTraceInput, type PatternEventsInput,
+} from './analytics/patterns.ts';
+export {
+  PatternCounter, patternKey, patternStates, patternLength, transitionCode, PATTERN_MAX_LENGTH,
+  type PatternCounterOptions, type StrategyPatternCount,
+} from './kernels/patterns.ts';
+export {
+  mineRun, PATTERNS_FILE, PATTERN_DEFINITIONS, type MineOptions, type MineResult, type PatternsFile, type ClassifierTransitions,
+} from './coordinator/mine.ts';
+// Regime-aware analytics, strategy correlation of a run and the run-level ensemble optimizer.
+export {
+  classifierStats, validateRegimeTrace, regimeOfReturnBars, regimeReturnBarCounts, UNCLASSIFIED_REGIME,
+  type ClassifierStats, type RegimeOccupancy, type TransitionMatrix,
+} from './analytics/regimeStats.ts';
+export { consensusRegimes, CONSENSUS_TIE_RULE, JOINT_SEPARATOR, type ConsensusMode } from './analytics/consensus.ts';
+export {
+  strategyRegimeMetrics, regimeMetricsForCodes, sparseRegimeAggregates, denseRegimeAggregates, regimeMetricsFromAggregates, regimeCodes,
+  classifierSeparation, REGIME_METRIC_DEFINITIONS,
+  type ClassifierRegimeAggregates, type RegimeAggregatesResult, type RegimeMetricsEntry, type SeparationInput, type SeparationScore,
+} from './analytics/regimeMetrics.ts';
+export { buildRegimeTables, runRegimeKernel, type RegimeTables, type RegimeCodes, type RegimeKernelResult, type RegimeMarketColumns } from './kernels/regimes.ts';
+export {
+  analyzeRegimes, correlateRun, optimizeRun, RUN_ENSEMBLE_ESTIMATORS,
+  type RunAnalyticsOptions, type RegimeAnalysisOptions, type RegimeAnalysisResult, type CorrelateOptions, type CorrelationRunResult,
+  type OptimizeRunOptions, type OptimizeRunResult,
+} from './coordinator/regimes.ts';
+export {
+  REGIME_OUTPUTS_VERSION,
+  type ClassifierTransitionsFile, type ClassifierSeparation, type ConsensusInfo, type RegimeSummaryFile, type RegimeMetrics, type RegimeBars,
+  type RegimePerformanceFile, type CorrelationRemoval, type CorrelationMatrixFile, type EnsembleEntry, type RegimeEnsembleOutput, type OptimalWeightsFile,
+} from './coordinator/outputs.ts';

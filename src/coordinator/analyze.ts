@@ -9,7 +9,7 @@ import { CONVENTIONS_VERSION } from '../constants.ts';
 import { InputError, SweeplensError } from '../errors.ts';
 import type { StrategyJob, StrategyOutcome } from '../engine/messages.ts';
 import { EnginePool } from '../engine/pool.ts';
-import { computeStrategyOutcome } from '../engine/strategyTask.ts';
+import { computeStrategyOutcome, writeOutcomeCache } from '../engine/strategyTask.ts';
 import type { AdmfOpenOptions } from '../io/admf.ts';
 import { removeStaleTempFiles, writeJsonAtomic } from '../io/atomicWrite.ts';
 import { RUN_LAYOUT } from '../io/layout.ts';
@@ -19,7 +19,7 @@ import { openRun } from '../io/workspace.ts';
 import { kernels, type KernelInstance } from '../kernels/runtime.ts';
 import { buildMarketIndex, type MarketIndex } from '../market/marketIndex.ts';
 import type { ExecutionCosts, PerformanceMetrics } from '../types.ts';
-import { performanceCacheKey, performanceCachePath, readCachedPerformance, writeCachedPerformance } from './cache.ts';
+import { performanceCacheKey, performanceCachePath, readCachedPerformance } from '../io/performanceCache.ts';
 import { TypedEmitter, type AnalysisEvents } from './events.ts';
 import { metricDistribution, rankRows, SUMMARY_METRICS, validateRankMetric, type MetricDistribution, type RankedStrategyRow, type RankMetric } from './rankings.ts';
 import { writeRankings } from './rankingsFile.ts';
@@ -189,21 +189,9 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
         });
         const record = (outcome: StrategyOutcome) => {
           done++;
-          if (outcome.ok) {
-            const locator = locators.get(outcome.id)!;
-            writeCachedPerformance(performanceCachePath(outDir, outcome.id), {
-              id: outcome.id,
-              key: performanceCacheKey(locator.file, costs, metricOptions, locator.barCount),
-              contentHash: outcome.contentHash,
-              changes: outcome.changes,
-              path: outcome.path,
-              computedAt: new Date().toISOString(),
-              metrics: outcome.metrics,
-            });
-            this.emit('strategy-done', { id: outcome.id, cached: false, metrics: outcome.metrics });
-          } else {
-            this.emit('strategy-done', { id: outcome.id, cached: false, metrics: null, error: outcome.error });
-          }
+          this.emit('strategy-done', outcome.ok
+            ? { id: outcome.id, cached: false, metrics: outcome.metrics }
+            : { id: outcome.id, cached: false, metrics: null, error: outcome.error });
           outcomes.set(outcome.id, outcome);
         };
 
@@ -218,7 +206,7 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
             while (next < batches.length && !options.signal?.aborted) {
               const strategies = batches[next++]!;
               const results = await pool.run<StrategyOutcome[]>(
-                { kind: 'strategy-metrics', market: ref, costs, options: metricOptions, path: options.path ?? 'auto', strategies },
+                { kind: 'strategy-metrics', market: ref, costs, options: metricOptions, path: options.path ?? 'auto', strategies, cacheOutDir: outDir },
               );
               results.forEach(record);
               progress();
@@ -228,7 +216,9 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
         } else {
           for (const job of pending) {
             if (options.signal?.aborted) break;
-            record(computeStrategyOutcome(job, market, 'index', costs, metricOptions, options.path ?? 'auto'));
+            const outcome = computeStrategyOutcome(job, market, 'index', costs, metricOptions, options.path ?? 'auto');
+            writeOutcomeCache(outDir, job, outcome, costs, metricOptions);
+            record(outcome);
             if (done % 16 === 0) progress();
           }
         }

@@ -1,4 +1,6 @@
 import type { MetricOptions } from '../analytics/metricOptions.ts';
+import type { RegimeMetricsEntry } from '../analytics/regimeMetrics.ts';
+import type { PboMetric } from '../kernels/pbo.ts';
 import type { ExecutionCosts, PerformanceMetrics } from '../types.ts';
 import type { TraceLocator } from '../io/traceLocator.ts';
 import type { ViewLayout } from './sharedViews.ts';
@@ -35,6 +37,8 @@ export interface StrategyMetricsTask {
   /** 'auto' (default): sparse where exact, dense otherwise. */
   path?: 'auto' | 'sparse' | 'dense';
   strategies: StrategyJob[];
+  /** When set, the worker writes each strategy's performance.json cache under this output directory. */
+  cacheOutDir?: string;
 }
 
 /** Outcome of one strategy: metrics, or the error that stopped it (the batch goes on). */
@@ -48,5 +52,90 @@ export type StrategyOutcome =
   }
   | { id: string; ok: false; error: string };
 
+/** One strategy whose dense net returns go into column `column` of a shared matrix. */
+export interface DenseReturnsJob {
+  id: string;
+  locator: TraceLocator;
+  column: number;
+}
+
+/**
+ * Task: dense per-bar net returns (minus `riskFreePerBar`) of a batch of strategies, written into
+ * columns of a column-major T×N Float64Array in shared memory (`matrix`, a ViewRef layout).
+ */
+export interface DenseReturnsTask {
+  kind: 'dense-returns';
+  market: SharedMarketRef;
+  costs: ExecutionCosts;
+  options: MetricOptions;
+  riskFreePerBar: number;
+  matrix: ViewLayout;
+  jobs: DenseReturnsJob[];
+}
+
+/** Outcome of one dense-returns job (the column is written when ok). */
+export type DenseReturnsOutcome = { id: string; ok: true } | { id: string; ok: false; error: string };
+
+/**
+ * Task: CSCV splits [splitStart, splitEnd) of `masks` evaluated from block sums (pboSplits); `sums`
+ * (a PboBlockSums) and `masks` (Int32Array) are ViewRef layouts in shared memory.
+ */
+export interface PboSplitsTask {
+  kind: 'pbo-splits';
+  sums: ViewLayout;
+  masks: ViewLayout;
+  splitStart: number;
+  /** Exclusive. */
+  splitEnd: number;
+  metric: PboMetric;
+}
+
+/**
+ * Task: per-regime metrics of a batch of strategies against every classifier of the run. The
+ * market (a MarketIndex, for the dense fallback), the regime tables (RegimeTables) and the
+ * classifiers' change lists (SharedRegimeCodes) are ViewRef layouts in shared memory, each
+ * rehydrated once per worker and cached under its id.
+ */
+export interface RegimeMetricsTask {
+  kind: 'regime-metrics';
+  market: SharedMarketRef;
+  tables: { id: string; layout: ViewLayout };
+  classifiers: { id: string; layout: ViewLayout };
+  costs: ExecutionCosts;
+  options: MetricOptions;
+  strategies: StrategyJob[];
+}
+
+/** Classifier change lists in shared memory (labels stay on the main thread). */
+export interface SharedRegimeCodes {
+  codes: { idx: Int32Array; state: Int32Array; regimes: number }[];
+  /** Labels per classifier, same order. */
+  labels: string[][];
+}
+
+/** Outcome of one strategy's per-regime metrics: entries[c] for classifier c, or the error. */
+export type RegimeOutcome =
+  | { id: string; ok: true; path: 'sparse' | 'dense'; fallbackReason?: string; entries: RegimeMetricsEntry[][] }
+  | { id: string; ok: false; error: string };
+
+/**
+ * Task: CSCV block sums (pboBlockSums) of columns [columnStart, columnEnd) of a column-major T×N
+ * matrix in shared memory (`matrix`, a ViewRef layout of the whole Float64Array).
+ */
+export interface PboBlockSumsTask {
+  kind: 'pbo-block-sums';
+  matrix: ViewLayout;
+  nBars: number;
+  columnStart: number;
+  /** Exclusive. */
+  columnEnd: number;
+  blocks: number;
+}
+
+/** Block sums of a column range (arrays strategy-major over the range), or the first non-finite value. */
+export type PboBlockSumsOutcome =
+  | { ok: true; columnStart: number; centre: Float64Array; sum: Float64Array; squares: Float64Array }
+  | { ok: false; message: string; strategy: number; row: number };
+
 /** Every task a worker accepts. */
-export type EngineTask = StrategyMetricsTask;
+export type EngineTask = StrategyMetricsTask | DenseReturnsTask | PboSplitsTask | PboBlockSumsTask | RegimeMetricsTask;

@@ -2,6 +2,7 @@
 import type { MetricOptions } from '../analytics/metricOptions.ts';
 import { denseStrategyMetrics } from '../analytics/denseMetrics.ts';
 import { strategyMetrics } from '../analytics/sparseMetrics.ts';
+import { performanceCacheKey, performanceCachePath, writeCachedPerformance } from '../io/performanceCache.ts';
 import { readSignalAt } from '../io/traceLocator.ts';
 import { traceContentHash } from '../io/traceMetadata.ts';
 import type { DenseMarket } from '../market/denseMarket.ts';
@@ -41,4 +42,22 @@ export function computeStrategyOutcome(
   } finally {
     arena.release(mark);
   }
+}
+
+/**
+ * Writes a successful outcome's performance.json (atomically) under `outDir`, keyed by the trace
+ * file's size and mtime and every convention the metrics depend on. Failed outcomes write nothing.
+ * Workers call this themselves, so the main thread does no per-strategy I/O.
+ */
+export function writeOutcomeCache(outDir: string, job: StrategyJob, outcome: StrategyOutcome, costs: ExecutionCosts, options: MetricOptions): void {
+  if (!outcome.ok) return;
+  writeCachedPerformance(performanceCachePath(outDir, job.id), {
+    id: job.id,
+    key: performanceCacheKey(job.locator.file, costs, options, job.locator.barCount),
+    contentHash: outcome.contentHash,
+    changes: outcome.changes,
+    path: outcome.path,
+    computedAt: new Date().toISOString(),
+    metrics: outcome.metrics,
+  });
 }

@@ -1,9 +1,14 @@
 import { workerData } from 'piscina';
 import { instantiateKernels, useKernels } from '../kernels/runtime.ts';
 import type { DenseMarket } from '../market/denseMarket.ts';
-import type { EngineTask, SharedMarketRef, StrategyMetricsTask, StrategyOutcome, WorkerBootData } from './messages.ts';
+import type { PboBlockSums, PboSplitResults } from '../kernels/pbo.ts';
+import type {
+  DenseReturnsOutcome, DenseReturnsTask, EngineTask, PboBlockSumsOutcome, PboBlockSumsTask, PboSplitsTask, RegimeOutcome, SharedMarketRef, StrategyMetricsTask, StrategyOutcome, WorkerBootData,
+} from './messages.ts';
+import { runRegimeMetricsTask } from './regimeTask.ts';
+import { runPboBlockSumRange, runPboSplitRange, writeDenseReturnColumns } from './overfitTasks.ts';
 import { rehydrateViews } from './sharedViews.ts';
-import { computeStrategyOutcome } from './strategyTask.ts';
+import { computeStrategyOutcome, writeOutcomeCache } from './strategyTask.ts';
 
 // One kernel instance per worker, over the pool's shared memory; its arena is this worker's scratch.
 const boot = workerData as WorkerBootData;
@@ -24,13 +29,42 @@ function marketFor(ref: SharedMarketRef): DenseMarket {
 
 function runStrategyMetrics(task: StrategyMetricsTask): StrategyOutcome[] {
   const market = marketFor(task.market);
-  return task.strategies.map((job) => computeStrategyOutcome(job, market, task.market.kind, task.costs, task.options, task.path));
+  return task.strategies.map((job) => {
+    const outcome = computeStrategyOutcome(job, market, task.market.kind, task.costs, task.options, task.path);
+    if (task.cacheOutDir !== undefined) writeOutcomeCache(task.cacheOutDir, job, outcome, task.costs, task.options);
+    return outcome;
+  });
+}
+
+function runDenseReturns(task: DenseReturnsTask): DenseReturnsOutcome[] {
+  const market = marketFor(task.market);
+  const matrix = rehydrateViews<Float64Array>(task.matrix, boot.memory);
+  return writeDenseReturnColumns(task.jobs, market, task.costs, task.options, matrix, task.riskFreePerBar);
+}
+
+function runPboSplits(task: PboSplitsTask): PboSplitResults {
+  const sums = rehydrateViews<PboBlockSums>(task.sums, boot.memory);
+  const masks = rehydrateViews<Int32Array>(task.masks, boot.memory);
+  return runPboSplitRange(sums, masks, task.splitStart, task.splitEnd, task.metric, instance);
+}
+
+function runPboBlockSums(task: PboBlockSumsTask): PboBlockSumsOutcome {
+  const matrix = rehydrateViews<Float64Array>(task.matrix, boot.memory);
+  return runPboBlockSumRange(matrix, task.nBars, task.columnStart, task.columnEnd, task.blocks, instance);
 }
 
 /** Entry point Piscina calls (`name: 'runTask'`). */
-export function runTask(task: EngineTask): StrategyOutcome[] {
+export function runTask(task: EngineTask): StrategyOutcome[] | DenseReturnsOutcome[] | PboSplitResults | PboBlockSumsOutcome | RegimeOutcome[] {
   switch (task.kind) {
     case 'strategy-metrics':
       return runStrategyMetrics(task);
+    case 'dense-returns':
+      return runDenseReturns(task);
+    case 'pbo-splits':
+      return runPboSplits(task);
+    case 'pbo-block-sums':
+      return runPboBlockSums(task);
+    case 'regime-metrics':
+      return runRegimeMetricsTask(task, marketFor(task.market), boot.memory);
   }
 }

@@ -2,53 +2,48 @@ import type { KernelExports } from './runtime.ts';
 
 // Layout of the market index tables (assembly/prefix.ts); mirrored constants.
 
-/** f64 slots per prefix record; record i holds double-double sums over bars j < i. */
+/** f64 slots per prefix record (128 bytes); record i holds double-double sums over bars j < i. */
 export const PREFIX_RECORD_SLOTS = 16;
-/** Slot of each field of a prefix record (hi/lo pairs are double-double sums). */
+/** Bytes per prefix record (records are 128-byte aligned: one pair of cache lines each). */
+export const PREFIX_RECORD_BYTES = 128;
+/**
+ * Slot of each field of a prefix record (hi/lo pairs are double-double sums; `barReturn` and
+ * `sqrtFactor` belong to bar i - 1; the count slots hold two u32 each: positive, negative).
+ */
 export const PREFIX_RECORD = {
   sumHi: 0, sumLo: 1,
   sumSquaresHi: 2, sumSquaresLo: 3,
   downsideLongHi: 4, downsideLongLo: 5,
   downsideShortHi: 6, downsideShortLo: 7,
-  logLongLo: 8, logShortLo: 9,
-  positiveLong: 10, negativeLong: 11, positiveShort: 12, negativeShort: 13,
-  logLongHi: 14, logShortHi: 15,
+  logLongHi: 8, logLongLo: 9,
+  logShortHi: 10, logShortLo: 11,
+  barReturn: 12, sqrtFactor: 13,
+  countsLong: 14, countsShort: 15,
 } as const;
-/** Positions per block of the range tables (one u64 mask bit per position). */
-export const RANGE_BLOCK = 64;
+/** Positions per block of the drawdown summaries. */
+export const SUMMARY_BLOCK = 64;
+/** f64 slots per block summary (64 bytes): long max, min, max-drop; short max, min, max-drop; 2 unused. */
+export const BLOCK_SUMMARY_SLOTS = 8;
 
-/** Blocks and sparse-table levels for `positions` prefix positions. */
-export function rangeTableShape(positions: number): { blocks: number; levels: number } {
-  const blocks = Math.max(1, Math.ceil(positions / RANGE_BLOCK));
-  return { blocks, levels: Math.floor(Math.log2(blocks)) + 1 };
-}
-
-/** Byte offsets of one side's range tables (all inside kernel memory). */
-export interface RangeTablePointers {
-  logPrefix: number;
-  maskMin: number;
-  maskMax: number;
-  dropPrefix: number;
-  dropSuffix: number;
-  tableMax: number;
-  tableMin: number;
-  tableDrop: number;
+/** Number of block summaries for `positions` prefix positions. */
+export function summaryBlocks(positions: number): number {
+  return Math.max(1, Math.ceil(positions / SUMMARY_BLOCK));
 }
 
 /**
  * Prefix records of bar returns (WASM kernel `buildPrefixRecords`): double-double prefix sums of
- * r, r^2, min(r - rf, 0)^2, min(-r - rf, 0)^2, log1p(r), log1p(-r) and sign counts, plus the hi
- * parts of the two log prefixes at llPtr / lsPtr. All pointers are byte offsets in kernel memory.
+ * r, r^2, min(r - rf, 0)^2, min(-r - rf, 0)^2, log1p(r), log1p(-r), sign counts, and per record
+ * the previous bar's return and sqrt-law factor sigma / sqrt(close * volume); plus the hi parts of
+ * the two log prefixes at llPtr / lsPtr. All pointers are byte offsets in kernel memory.
  */
-export function buildPrefixRecords(k: KernelExports, retPtr: number, bars: number, riskFreePerBar: number, recPtr: number, llPtr: number, lsPtr: number): void {
-  k.buildPrefixRecords(retPtr, bars, riskFreePerBar, recPtr, llPtr, lsPtr);
+export function buildPrefixRecords(
+  k: KernelExports, bars: { returns: number; close: number; volume: number; sigma: number }, n: number, riskFreePerBar: number,
+  recPtr: number, llPtr: number, lsPtr: number,
+): void {
+  k.buildPrefixRecords(bars.returns, bars.close, bars.volume, bars.sigma, n, riskFreePerBar, recPtr, llPtr, lsPtr);
 }
 
-/** Range max / min / max-drop tables over one log prefix (WASM kernel `buildRangeTables`). */
-export function buildRangeTables(k: KernelExports, positions: number, side: RangeTablePointers): void {
-  const { blocks, levels } = rangeTableShape(positions);
-  k.buildRangeTables(
-    side.logPrefix, positions, side.maskMin, side.maskMax, side.dropPrefix, side.dropSuffix,
-    side.tableMax, side.tableMin, side.tableDrop, blocks, levels,
-  );
+/** Per-64-position max / min / max-drop of both log prefixes (WASM kernel `buildBlockSummaries`). */
+export function buildBlockSummaries(k: KernelExports, llPtr: number, lsPtr: number, positions: number, blocksPtr: number): void {
+  k.buildBlockSummaries(llPtr, lsPtr, positions, blocksPtr);
 }

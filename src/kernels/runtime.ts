@@ -21,15 +21,20 @@ export interface KernelExports {
     posPtr: number, retPtr: number, costPtr: number, n: number,
     startPtr: number, endPtr: number, grossPtr: number, netPtr: number,
   ): number;
-  buildPrefixRecords(retPtr: number, n: number, riskFreePerBar: number, recPtr: number, llPtr: number, lsPtr: number): void;
-  buildRangeTables(
-    lpPtr: number, positions: number, maskMinPtr: number, maskMaxPtr: number, dropPrePtr: number, dropSufPtr: number,
-    tMaxPtr: number, tMinPtr: number, tDropPtr: number, blocks: number, levels: number,
+  buildPrefixRecords(
+    retPtr: number, closePtr: number, volumePtr: number, sigmaPtr: number, n: number, riskFreePerBar: number,
+    recPtr: number, llPtr: number, lsPtr: number,
   ): void;
+  buildBlockSummaries(llPtr: number, lsPtr: number, positions: number, blocksPtr: number): void;
   sparseMetrics(
     headerPtr: number, riskFreePerBar: number, idxPtr: number, valuePtr: number, k: number,
     model: number, commissionRate: number, slippageRate: number, impactCoefficient: number, capital: number,
-    outPtr: number, startPtr: number, endPtr: number, grossPtr: number, netPtr: number,
+    outPtr: number, startPtr: number, endPtr: number, grossPtr: number, netPtr: number, scratchPtr: number, scratchBytes: number,
+  ): number;
+  sparseMetricsBatch(
+    headerPtr: number, riskFreePerBar: number, idxPtr: number, valuePtr: number, offsetsPtr: number, strategies: number,
+    model: number, commissionRate: number, slippageRate: number, impactCoefficient: number, capital: number, outPtr: number,
+    tradesPtr: number, scratchPtr: number, scratchBytes: number,
   ): number;
   covarianceMatrix(dataPtr: number, rows: number, cols: number, meansPtr: number, outPtr: number): void;
   correlationFromCovariance(covPtr: number, n: number, outPtr: number): void;
@@ -52,6 +57,23 @@ export interface KernelExports {
     nStrategies: number, blocks: number, masksPtr: number, splitStart: number, splitEnd: number, metric: number,
     scratchPtr: number, selectedOut: number, inSampleOut: number, outOfSampleOut: number, rankOut: number,
   ): void;
+  countPatterns(
+    idxPtr: number, valuePtr: number, k: number, minLength: number, maxLength: number,
+    closePtr: number, nBars: number, horizon: number, tablePtr: number, capacity: number, strategy: number,
+    codesPtr: number, changeIdxPtr: number, occSlotPtr: number, occBarPtr: number, occReturnPtr: number, touchedPtr: number,
+    statsPtr: number,
+  ): number;
+  buildRegimeTables(
+    retPtr: number, n: number, riskFreePerBar: number, sumsPtr: number,
+    longValuePtr: number, longBlocksPtr: number, longSuperPtr: number,
+    shortValuePtr: number, shortBlocksPtr: number, shortSuperPtr: number,
+  ): number;
+  regimeMetrics(
+    headerPtr: number, riskFreePerBar: number, sigIdxPtr: number, sigValuePtr: number, k: number,
+    regIdxPtr: number, regCodePtr: number, g: number, regimes: number,
+    model: number, commissionRate: number, slippageRate: number, impactCoefficient: number, capital: number,
+    outPtr: number, tradeNetPtr: number, tradeRegimePtr: number, detailPtr: number,
+  ): number;
 }
 
 const PAGE_BYTES = 65536;

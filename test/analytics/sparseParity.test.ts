@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { denseStrategyMetrics } from '../../src/analytics/denseMetrics.ts';
 import { defaultExecutionCosts } from '../../src/analytics/metricOptions.ts';
 import {
-  isSparseFallback, sparseStrategyAggregates, sparseStrategyMetrics, strategyMetrics,
+  isSparseFallback, sparseStrategyAggregates, sparseStrategyMetrics, sparseStrategyMetricsBatch, strategyMetrics,
 } from '../../src/analytics/sparseMetrics.ts';
-import { riskFreeForOptions } from '../../src/analytics/strategyMetrics.ts';
+import { assembleStrategyMetrics, riskFreeForOptions } from '../../src/analytics/strategyMetrics.ts';
 import { InputError, SchemaError } from '../../src/errors.ts';
 import { buildMarketIndex, type MarketIndex } from '../../src/market/marketIndex.ts';
 import type { ExecutionCosts, PerformanceMetrics, SignalTrace } from '../../src/types.ts';
@@ -200,6 +200,56 @@ describe('sparse vs dense parity (edge cases)', () => {
     const sqrtIndex = buildMarketIndex(zeroVolume, sqrt);
     expect(() => denseStrategyMetrics(sqrtIndex, trace([7], [1]), sqrt, optionsFor(0))).toThrow(/bar 7/);
     expect(() => sparseStrategyMetrics(sqrtIndex, trace([7], [1]), sqrt, optionsFor(0))).toThrow(/bar 7/);
+  });
+});
+
+describe('sparse batch API and kernel trade sums', () => {
+  it('sparseStrategyMetricsBatch equals strategyMetrics one at a time (sparse, fallbacks, both cost models)', () => {
+    const rng = new Rng(404);
+    for (const model of ['linear', 'sqrt'] as const) {
+      for (const riskFreeRate of [0, 0.04]) {
+        const costs = defaultExecutionCosts({ slippageModel: model });
+        const options = optionsFor(riskFreeRate);
+        const n = rng.integer(50, 3000);
+        const index = buildMarketIndex(market(rng, n), costs, undefined, { riskFreePerBar: riskFreeForOptions(options) });
+        const traces = Array.from({ length: 20 }, () => randomTrace(rng, n));
+        traces.push(trace([], []), trace([3, 10, 20], [0.5, -1, 0]), trace([0], [1]), trace([n - 1], [-1]));
+        const paths: string[] = [];
+        const batch = sparseStrategyMetricsBatch(index, traces, costs, options, (i, path) => paths.push(`${i}:${path}`));
+        expect(batch).toHaveLength(traces.length);
+        traces.forEach((tr, i) => {
+          expect(batch[i], `${model} rf ${riskFreeRate} trace ${i}`).toEqual(strategyMetrics(index, tr, costs, options));
+        });
+        expect(paths).toContain(`${traces.length - 3}:dense`); // the fractional one
+        // an index built for another rf: every strategy on the dense path, same results
+        const other = sparseStrategyMetricsBatch(index, traces.slice(0, 3), costs, optionsFor(0.1));
+        traces.slice(0, 3).forEach((tr, i) => expect(other[i]).toEqual(strategyMetrics(index, tr, costs, optionsFor(0.1))));
+      }
+    }
+  });
+
+  it('the batch rejects an invalid change list with the single-strategy error', () => {
+    const rng = new Rng(8);
+    const costs = defaultExecutionCosts();
+    const index = buildMarketIndex(market(rng, 100), costs);
+    const bad = trace([5, 5], [1, 0]);
+    const single = (() => { try { strategyMetrics(index, bad, costs, optionsFor(0)); } catch (e) { return e as Error; } return undefined; })();
+    expect(single).toBeInstanceOf(SchemaError);
+    expect(() => sparseStrategyMetricsBatch(index, [trace([1], [1]), bad], costs, optionsFor(0))).toThrow(single!.message);
+  });
+
+  it('metrics from the kernel trade sums equal assembleStrategyMetrics over the trade list, exactly', () => {
+    const rng = new Rng(99);
+    for (const model of ['linear', 'sqrt'] as const) {
+      const costs = defaultExecutionCosts({ slippageModel: model });
+      const index = buildMarketIndex(market(rng, 2000), costs);
+      for (let s = 0; s < 25; s++) {
+        const tr = randomTrace(rng, 2000);
+        const aggregates = sparseStrategyAggregates(index, tr, costs, optionsFor(0));
+        if (isSparseFallback(aggregates)) throw new Error(aggregates.fallback);
+        expect(sparseStrategyMetrics(index, tr, costs, optionsFor(0))).toEqual(assembleStrategyMetrics(aggregates, optionsFor(0)));
+      }
+    }
   });
 });
 

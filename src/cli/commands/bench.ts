@@ -20,7 +20,7 @@ export function benchText(report: KernelBenchReport): string {
   const rows = report.cases.map((c) => [
     c.name, c.bars.toLocaleString('en-US'), c.meanMs.toFixed(3), c.rmePercent.toFixed(1), formatCompact(c.barsPerSecond), String(c.samples),
   ]);
-  const ratioRows = Object.entries(report.ratios).map(([key, value]) => [key, value.toFixed(key.startsWith('interop') ? 3 : 2)]);
+  const ratioRows = Object.entries(report.ratios).map(([key, value]) => [key, value.toFixed(key.startsWith('interop') || key === 'sparseTDoubling' ? 3 : 2)]);
   const env = report.environment;
   return [
     `sweeplens kernel benchmark (${report.quick ? 'quick' : 'full'}; seed ${report.seed}; Node ${env.node}; ${env.cpus} x ${env.cpuModel})`,
@@ -28,7 +28,8 @@ export function benchText(report: KernelBenchReport): string {
     '',
     renderTable(header, rows),
     '',
-    'ratios (WASM bars/s over TS bars/s, same run; interopShareOfDense = copy time / dense WASM time)',
+    'ratios (WASM bars/s over TS bars/s, same run; interopShareOfDense = copy time / dense WASM time;',
+    ' sparse*: dense WASM median / sparse median, sparseTDoubling = sparse at 2T / at T with the same K, sparseNsPerChange in ns)',
     renderTable(['ratio', 'value'], ratioRows),
     '',
   ].join('\n');
@@ -45,11 +46,17 @@ export function registerBenchCommand(program: Command): void {
     .action(async (options: { quick?: boolean; json?: boolean; sizes?: string }) => {
       const sizes = parseSizes(options.sizes);
       const { runKernelBench, DEFAULT_BENCH_SIZES } = await import('../../../bench/kernels.bench.ts');
-      const report = runKernelBench({
-        quick: options.quick === true,
-        sizes: sizes ?? [...DEFAULT_BENCH_SIZES],
-        log: (line) => process.stderr.write(`${line}\n`),
-      });
+      const log = (line: string) => process.stderr.write(`${line}\n`);
+      const report = runKernelBench({ quick: options.quick === true, sizes: sizes ?? [...DEFAULT_BENCH_SIZES], log });
+      if (sizes === undefined) {
+        // the sparse (change-proportional) path vs the dense WASM path at its fixed sizes (1e6 and 2e6
+        // bars): bench/sparse.bench.ts; skipped when --sizes picks other sizes
+        const { runSparseBench } = await import('../../../bench/sparse.bench.ts');
+        const sparse = runSparseBench({ quick: options.quick === true, log });
+        report.parity.push(...sparse.parity);
+        report.cases.push(...sparse.cases);
+        Object.assign(report.ratios, sparse.ratios);
+      }
       process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : benchText(report));
     });
 }

@@ -6,6 +6,7 @@ import {
   type EnsembleResult, type PortfolioObjective, type RegimeEnsembleEntry, type ReturnMatrix, type ReturnMatrixEnsembleOptions,
 } from '../../index.ts';
 import { formatValue, renderTable } from '../format.ts';
+import { addRunAnalyticsFlags, runOptimizeRunCommand, type OptimizeRunCommandOptions } from './regimes.ts';
 
 /** How the optimizer's inputs are estimated, as printed by --help and in the table header. */
 export const OPTIMIZE_ESTIMATORS = 'expected returns = arithmetic mean of per-bar returns x P; '
@@ -159,11 +160,12 @@ export function optimizeText(run: OptimizeCommandResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Registers `sweeplens optimize`. */
+/** Registers `sweeplens optimize` (a return/price table, or a run given as the positional argument). */
 export function registerOptimizeCommand(program: Command): void {
-  program
+  const command = program
     .command('optimize')
-    .description(`ensemble weights of the columns of a CSV/Parquet table (long-only, weights sum to 1). ${OPTIMIZE_ESTIMATORS}`)
+    .description(`ensemble weights of the columns of a CSV/Parquet table, or of a run's top strategies globally and per regime (long-only, weights sum to 1). ${OPTIMIZE_ESTIMATORS}`)
+    .argument('[run]', 'run directory: optimize its top strategies (after the correlation filter) globally and per regime; writes analytics/optimal_weights.json')
     .option('--returns <file>', 'table of per-bar return columns (fractions), one column per strategy, optional timestamp column')
     .option('--prices <file>', 'table of price columns instead: simple returns p[t]/p[t-1]-1 are used')
     .option('--columns <names>', 'comma-separated columns to use (default: every numeric column)')
@@ -171,12 +173,19 @@ export function registerOptimizeCommand(program: Command): void {
     .option('--min-weight <fraction>', 'lower bound of each held weight (default 0)')
     .option('--max-weight <fraction>', 'upper bound of each weight (default 1)')
     .option('--max-strategies <n>', 'at most n strategies with a non-zero weight (default: no limit)')
-    .option('--risk-free-rate <annual>', 'annual risk-free rate as a fraction (0.02 = 2 %) (default 0)')
-    .option('--periods-per-year <n>', `bars per year P used to annualize (default ${PERIODS_PER_YEAR_DAILY})`)
-    .option('--json', 'print a JSON object: {"weights": {name: weight}, "sharpeRatio", "annualizedReturn", "volatility", "iterations", ...}')
-    .addHelpText('after', '\nRows with a missing value in any used column are dropped, with a warning on stderr giving the count.')
-    .action(async (options: OptimizeCommandOptions) => {
-      const run = await computeOptimizeCommand(options);
-      process.stdout.write(options.json ? `${JSON.stringify(optimizeJson(run), null, 2)}\n` : optimizeText(run));
+    .option('--classifier <id>', 'run mode: classifier of the per-regime weights (default: the best-separating one)')
+    .option('--top <n>', 'run mode: candidates from the top of the rankings (default 50)')
+    .option('--max-correlation <c>', 'run mode: greedy correlation filter threshold (default 0.7)');
+  addRunAnalyticsFlags(command);
+  command.addHelpText('after', '\nTable mode: rows with a missing value in any used column are dropped, with a warning on stderr giving the count; '
+    + `--periods-per-year defaults to ${PERIODS_PER_YEAR_DAILY}. Run mode: a run not analyzed yet is analyzed first; --json prints the global weights and, under "regimes", the per-regime ones.`)
+    .action(async (run: string | undefined, options: OptimizeCommandOptions & OptimizeRunCommandOptions) => {
+      if (run !== undefined) {
+        if (options.returns !== undefined || options.prices !== undefined) throw new InputError('give either a run or --returns/--prices, not both');
+        await runOptimizeRunCommand(run, options);
+        return;
+      }
+      const result = await computeOptimizeCommand(options);
+      process.stdout.write(options.json ? `${JSON.stringify(optimizeJson(result), null, 2)}\n` : optimizeText(result));
     });
 }

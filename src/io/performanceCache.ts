@@ -2,10 +2,9 @@
 // convention the numbers depend on are unchanged.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MetricOptions } from '../analytics/metricOptions.ts';
 import { CONVENTIONS_VERSION } from '../constants.ts';
-import { writeJsonAtomic } from '../io/atomicWrite.ts';
-import { RUN_LAYOUT } from '../io/layout.ts';
+import { writeJsonAtomic } from './atomicWrite.ts';
+import { RUN_LAYOUT } from './layout.ts';
 import type { ExecutionCosts, PerformanceMetrics } from '../types.ts';
 
 /** Everything a strategy's metrics are a function of, besides the bars. */
@@ -33,7 +32,9 @@ export interface PerformanceCacheEntry {
 }
 
 /** The cache key of a trace file under the given conventions. */
-export function performanceCacheKey(traceFile: string, costs: ExecutionCosts, options: MetricOptions, barCount: number): PerformanceCacheKey {
+export function performanceCacheKey(
+  traceFile: string, costs: ExecutionCosts, options: { periodsPerYear: number; riskFreeRate?: number }, barCount: number,
+): PerformanceCacheKey {
   const stat = statSync(traceFile);
   return {
     conventions: CONVENTIONS_VERSION,

@@ -1,0 +1,415 @@
+// Per-regime strategy metrics, change-proportional: the strategy's and the classifier's change lists
+// are merged; between two change points position and regime are constant, so each segment's sums
+// come from per-market prefix tables in O(1) and its drawdown from block summaries.
+//
+// Tables (built once per market by buildRegimeTables, owned by the host; positions i = 0..n, record
+// i sums bars j < i):
+//   sums: f64[(n + 1) * 12], double-double (hi, lo) prefix sums of
+//         r, r^2, min(r - rf, 0)^2, min(-r - rf, 0)^2, log1p(r), log1p(-r)
+//   per side (long: log1p(r), short: log1p(-r)): value[i] = rounded prefix (f64[n + 1]),
+//         block summaries over 64 positions and super-block summaries over 4096 positions,
+//         each (max, min, maxDrop) f64[3], maxDrop = max_{i < j in block} value[i] - value[j] (>= 0).
+
+import { SLIPPAGE_SQRT } from './costs';
+
+/** u32 header slots of the regime tables (mirrored in src/kernels/regimes.ts). */
+export const RH_BARS: i32 = 0;
+export const RH_SUMS: i32 = 1;
+export const RH_LONG_VALUE: i32 = 2;
+export const RH_LONG_BLOCKS: i32 = 3;
+export const RH_LONG_SUPER: i32 = 4;
+export const RH_SHORT_VALUE: i32 = 5;
+export const RH_SHORT_BLOCKS: i32 = 6;
+export const RH_SHORT_SUPER: i32 = 7;
+export const RH_RETURNS: i32 = 8;
+export const RH_CLOSE: i32 = 9;
+export const RH_VOLUME: i32 = 10;
+export const RH_SIGMA: i32 = 11;
+
+const SUM_SLOTS: i32 = 12;
+const Q_R: i32 = 0;
+const Q_R2: i32 = 2;
+const Q_DOWN_LONG: i32 = 4;
+const Q_DOWN_SHORT: i32 = 6;
+const Q_LOG_LONG: i32 = 8;
+const Q_LOG_SHORT: i32 = 10;
+
+/** f64 slots per regime in the output block (mirrored in src/kernels/regimes.ts). */
+export const RS_BARS: i32 = 0;
+export const RS_NET_SUM: i32 = 1;
+export const RS_NET_SQUARES: i32 = 2;
+export const RS_NET_DOWN: i32 = 3;
+export const RS_NET_LOG: i32 = 4;
+export const RS_GROSS_SUM: i32 = 5;
+export const RS_GROSS_SQUARES: i32 = 6;
+export const RS_GROSS_DOWN: i32 = 7;
+export const RS_GROSS_LOG: i32 = 8;
+export const RS_COSTS: i32 = 9;
+export const RS_EXPOSURE: i32 = 10;
+export const RS_EQUITY: i32 = 11;
+export const RS_PEAK: i32 = 12;
+export const RS_DROP: i32 = 13;
+export const RS_TRADES: i32 = 14;
+export const RS_DURATION: i32 = 15;
+export const REGIME_SLOTS: i32 = 16;
+
+/** Status codes (negative) of regimeMetrics; a non-negative return is the trade count. */
+export const REGIME_NOT_UNIT: i32 = -1;
+export const REGIME_RUIN: i32 = -2;
+export const REGIME_UNPRICED: i32 = -3;
+export const REGIME_BAD_ROW: i32 = -4;
+
+// ---- table construction ---------------------------------------------------------------------
+
+/**
+ * Builds the prefix sums and the per-side block summaries from bar returns r (f64[n], r[0] = 0).
+ * Returns the first bar whose return is >= 1 (log1p(-r) undefined: a short position is ruined
+ * there; its short log entries are set to 0 and the host must not use the short tables across
+ * it), or -1.
+ */
+export function buildRegimeTables(
+  retPtr: usize, n: i32, riskFreePerBar: f64, sumsPtr: usize,
+  longValuePtr: usize, longBlocksPtr: usize, longSuperPtr: usize,
+  shortValuePtr: usize, shortBlocksPtr: usize, shortSuperPtr: usize,
+): i32 {
+  let ruin: i32 = -1;
+  for (let q: i32 = 0; q < SUM_SLOTS; q++) store<f64>(sumsPtr + (<usize>q << 3), 0.0);
+  for (let t: i32 = 0; t < n; t++) {
+    let r = load<f64>(retPtr + (<usize>t << 3));
+    if (r != r) r = 0.0;
+    const downLong = Math.min(r - riskFreePerBar, 0.0);
+    const downShort = Math.min(-r - riskFreePerBar, 0.0);
+    let logShort: f64 = 0.0;
+    if (r < 1.0) logShort = Math.log1p(-r);
+    else if (ruin < 0) ruin = t;
+    const from = sumsPtr + (<usize>t * <usize>SUM_SLOTS << 3);
+    const to = from + (<usize>SUM_SLOTS << 3);
+    accumulate(from, to, Q_R, r);
+    accumulate(from, to, Q_R2, r * r);
+    accumulate(from, to, Q_DOWN_LONG, downLong * downLong);
+    accumulate(from, to, Q_DOWN_SHORT, downShort * downShort);
+    accumulate(from, to, Q_LOG_LONG, Math.log1p(r));
+    accumulate(from, to, Q_LOG_SHORT, logShort);
+  }
+  buildSide(sumsPtr, n + 1, Q_LOG_LONG, longValuePtr, longBlocksPtr, longSuperPtr);
+  buildSide(sumsPtr, n + 1, Q_LOG_SHORT, shortValuePtr, shortBlocksPtr, shortSuperPtr);
+  return ruin;
+}
+
+/** Double-double accumulation (Knuth two-sum) of x into quantity q: record `to` = record `from` + x. */
+@inline function accumulate(from: usize, to: usize, q: i32, x: f64): void {
+  const hi = load<f64>(from + (<usize>q << 3));
+  const lo = load<f64>(from + (<usize>(q + 1) << 3));
+  const s = hi + x;
+  const b = s - hi;
+  const err = (hi - (s - b)) + (x - b);
+  store<f64>(to + (<usize>q << 3), s);
+  store<f64>(to + (<usize>(q + 1) << 3), lo + err);
+}
+
+function buildSide(sumsPtr: usize, positions: i32, q: i32, valuePtr: usize, blocksPtr: usize, superPtr: usize): void {
+  for (let i: i32 = 0; i < positions; i++) {
+    const record = sumsPtr + (<usize>i * <usize>SUM_SLOTS << 3);
+    store<f64>(valuePtr + (<usize>i << 3), load<f64>(record + (<usize>q << 3)) + load<f64>(record + (<usize>(q + 1) << 3)));
+  }
+  const blocks = (positions + 63) >> 6;
+  for (let b: i32 = 0; b < blocks; b++) {
+    const first = b << 6;
+    let last = first + 64;
+    if (last > positions) last = positions;
+    let high = -Infinity;
+    let low = Infinity;
+    let drop: f64 = 0.0;
+    for (let i = first; i < last; i++) {
+      const v = load<f64>(valuePtr + (<usize>i << 3));
+      if (high - v > drop) drop = high - v;
+      if (v > high) high = v;
+      if (v < low) low = v;
+    }
+    storeSummary(blocksPtr + <usize>b * 24, high, low, drop);
+  }
+  const supers = (positions + 4095) >> 12;
+  for (let s: i32 = 0; s < supers; s++) {
+    const first = s << 6;
+    let last = first + 64;
+    if (last > blocks) last = blocks;
+    let high = -Infinity;
+    let low = Infinity;
+    let drop: f64 = 0.0;
+    for (let b = first; b < last; b++) {
+      const p = blocksPtr + <usize>b * 24;
+      const bHigh = load<f64>(p);
+      const bLow = load<f64>(p, 8);
+      const bDrop = load<f64>(p, 16);
+      if (bDrop > drop) drop = bDrop;
+      if (high - bLow > drop) drop = high - bLow;
+      if (bHigh > high) high = bHigh;
+      if (bLow < low) low = bLow;
+    }
+    storeSummary(superPtr + <usize>s * 24, high, low, drop);
+  }
+}
+
+@inline function storeSummary(p: usize, high: f64, low: f64, drop: f64): void {
+  store<f64>(p, high);
+  store<f64>(p, low, 8);
+  store<f64>(p, drop, 16);
+}
+
+// ---- drawdown fold --------------------------------------------------------------------------
+
+let foldPeak: f64 = 0.0;
+let foldDrop: f64 = 0.0;
+
+@inline function foldValue(y: f64): void {
+  const d = foldPeak - y;
+  if (d > foldDrop) foldDrop = d;
+  if (y > foldPeak) foldPeak = y;
+}
+
+@inline function foldSummary(p: usize, shift: f64): void {
+  const high = load<f64>(p) + shift;
+  const low = load<f64>(p, 8) + shift;
+  let d = foldPeak - low;
+  const inner = load<f64>(p, 16);
+  if (inner > d) d = inner;
+  if (d > foldDrop) foldDrop = d;
+  if (high > foldPeak) foldPeak = high;
+}
+
+/** Folds prefix positions [first, last] (inclusive), shifted by `shift`, into (foldPeak, foldDrop). */
+function foldRange(valuePtr: usize, blocksPtr: usize, superPtr: usize, first: i32, last: i32, shift: f64): void {
+  let i = first;
+  const end = last + 1;
+  while (i < end && (i & 63) != 0) { foldValue(load<f64>(valuePtr + (<usize>i << 3)) + shift); i++; }
+  while (i + 64 <= end && (i & 4095) != 0) { foldSummary(blocksPtr + <usize>(i >> 6) * 24, shift); i += 64; }
+  while (i + 4096 <= end) { foldSummary(superPtr + <usize>(i >> 12) * 24, shift); i += 4096; }
+  while (i + 64 <= end) { foldSummary(blocksPtr + <usize>(i >> 6) * 24, shift); i += 64; }
+  while (i < end) { foldValue(load<f64>(valuePtr + (<usize>i << 3)) + shift); i++; }
+}
+
+// ---- per-regime metrics ---------------------------------------------------------------------
+
+let gHeader: usize = 0;
+let gOut: usize = 0;
+let gRiskFree: f64 = 0.0;
+/** Gross log growth of the open trade. */
+let gTradeLog: f64 = 0.0;
+
+@inline function slot(code: i32, s: i32): usize {
+  return gOut + ((<usize>code * <usize>REGIME_SLOTS + <usize>s) << 3);
+}
+
+@inline function add(code: i32, s: i32, x: f64): void {
+  const p = slot(code, s);
+  store<f64>(p, load<f64>(p) + x);
+}
+
+@inline function rangeSum(from: usize, to: usize, q: i32): f64 {
+  return (load<f64>(to + (<usize>q << 3)) - load<f64>(from + (<usize>q << 3)))
+    + (load<f64>(to + (<usize>(q + 1) << 3)) - load<f64>(from + (<usize>(q + 1) << 3)));
+}
+
+/** Bars [first, last] (inclusive) with position p in regime `code`, no cost on any of them. */
+function addRange(code: i32, p: f64, first: i32, last: i32): void {
+  if (last < first) return;
+  const count = <f64>(last - first + 1);
+  add(code, RS_BARS, count);
+  if (p == 0.0) {
+    const z = Math.min(-gRiskFree, 0.0);
+    add(code, RS_NET_DOWN, count * z * z);
+    add(code, RS_GROSS_DOWN, count * z * z);
+    return;
+  }
+  const sums = load<u32>(gHeader + (<usize>RH_SUMS << 2));
+  const from = <usize>sums + (<usize>first * <usize>SUM_SLOTS << 3);
+  const to = <usize>sums + (<usize>(last + 1) * <usize>SUM_SLOTS << 3);
+  const long = p > 0.0;
+  const sumR = p * rangeSum(from, to, Q_R);
+  const squares = rangeSum(from, to, Q_R2);
+  const down = rangeSum(from, to, long ? Q_DOWN_LONG : Q_DOWN_SHORT);
+  const logGrowth = rangeSum(from, to, long ? Q_LOG_LONG : Q_LOG_SHORT);
+  add(code, RS_NET_SUM, sumR);
+  add(code, RS_NET_SQUARES, squares);
+  add(code, RS_NET_DOWN, down);
+  add(code, RS_NET_LOG, logGrowth);
+  add(code, RS_GROSS_SUM, sumR);
+  add(code, RS_GROSS_SQUARES, squares);
+  add(code, RS_GROSS_DOWN, down);
+  add(code, RS_GROSS_LOG, logGrowth);
+  add(code, RS_EXPOSURE, count);
+  gTradeLog += logGrowth;
+  // Drawdown over prefix positions first+1 .. last+1, shifted onto the regime's log equity.
+  const valuePtr = <usize>load<u32>(gHeader + (<usize>(long ? RH_LONG_VALUE : RH_SHORT_VALUE) << 2));
+  const blocksPtr = <usize>load<u32>(gHeader + (<usize>(long ? RH_LONG_BLOCKS : RH_SHORT_BLOCKS) << 2));
+  const superPtr = <usize>load<u32>(gHeader + (<usize>(long ? RH_LONG_SUPER : RH_SHORT_SUPER) << 2));
+  const equity = load<f64>(slot(code, RS_EQUITY));
+  foldPeak = load<f64>(slot(code, RS_PEAK));
+  foldDrop = load<f64>(slot(code, RS_DROP));
+  foldRange(valuePtr, blocksPtr, superPtr, first + 1, last + 1, equity - load<f64>(valuePtr + (<usize>first << 3)));
+  store<f64>(slot(code, RS_PEAK), foldPeak);
+  store<f64>(slot(code, RS_DROP), foldDrop);
+  store<f64>(slot(code, RS_EQUITY), equity + logGrowth);
+}
+
+/** One bar with gross return g and net return x = g - cost in regime `code`; false on ruin. */
+function addBar(code: i32, p: f64, g: f64, cost: f64): bool {
+  const x = g - cost;
+  if (!(1.0 + x > 0.0) || !(1.0 + g > 0.0)) return false;
+  add(code, RS_BARS, 1.0);
+  const dn = Math.min(x - gRiskFree, 0.0);
+  const dg = Math.min(g - gRiskFree, 0.0);
+  add(code, RS_NET_SUM, x);
+  add(code, RS_NET_SQUARES, x * x);
+  add(code, RS_NET_DOWN, dn * dn);
+  const logNet = Math.log1p(x);
+  add(code, RS_NET_LOG, logNet);
+  add(code, RS_GROSS_SUM, g);
+  add(code, RS_GROSS_SQUARES, g * g);
+  add(code, RS_GROSS_DOWN, dg * dg);
+  const logGross = Math.log1p(g);
+  add(code, RS_GROSS_LOG, logGross);
+  add(code, RS_COSTS, cost);
+  if (p != 0.0) {
+    add(code, RS_EXPOSURE, 1.0);
+    gTradeLog += logGross;
+  }
+  const equity = load<f64>(slot(code, RS_EQUITY)) + logNet;
+  foldPeak = load<f64>(slot(code, RS_PEAK));
+  foldDrop = load<f64>(slot(code, RS_DROP));
+  foldValue(equity);
+  store<f64>(slot(code, RS_PEAK), foldPeak);
+  store<f64>(slot(code, RS_DROP), foldDrop);
+  store<f64>(slot(code, RS_EQUITY), equity);
+  return true;
+}
+
+/**
+ * Metrics aggregates of one strategy per regime of one classifier, in O(K + G) range queries
+ * (each O(1) sums plus O(64 + length / 4096) for the drawdown).
+ *
+ * Timing (ARCHITECTURE.md): bar t's return R_t = pos_{t-1} r_t - cost_t belongs to regime
+ * state_{t-1}; bars without a state (t = 0, t <= the first regime row) go to code `regimes`.
+ * Per regime code c (out block f64[(regimes + 1) * REGIME_SLOTS], zeroed here): bar count, sums of
+ * net / gross R, R^2, min(R - rf, 0)^2, log1p(R), costs, exposed bars, log-equity drawdown state
+ * (equity, peak, max drop; peak starts at 0 = equity 1), trades entered in c and their summed
+ * durations. A trade entered at bar e belongs to regime state_e; its net return (cost legs as in
+ * assembly/trades.ts) goes to tradeNetPtr[i], its regime code to tradeRegimePtr[i] (capacity K + 1).
+ *
+ * Positions must be -1, 0 or 1 (REGIME_NOT_UNIT, detail = row); a bar whose net or gross return
+ * reaches -100 % gives REGIME_RUIN (detail = bar); the sqrt cost law on a bar with close or volume
+ * <= 0 gives REGIME_UNPRICED (detail = bar); a regime code outside [0, regimes) or a change list
+ * that is not strictly increasing inside the bars gives REGIME_BAD_ROW (detail = row of the
+ * regime list, or -(row + 1) of the signal list).
+ */
+export function regimeMetrics(
+  headerPtr: usize, riskFreePerBar: f64,
+  sigIdxPtr: usize, sigValuePtr: usize, k: i32,
+  regIdxPtr: usize, regCodePtr: usize, g: i32, regimes: i32,
+  model: i32, commissionRate: f64, slippageRate: f64, impactCoefficient: f64, capital: f64,
+  outPtr: usize, tradeNetPtr: usize, tradeRegimePtr: usize, detailPtr: usize,
+): i32 {
+  gHeader = headerPtr;
+  gOut = outPtr;
+  gRiskFree = riskFreePerBar;
+  gTradeLog = 0.0;
+  const n = <i32>load<u32>(headerPtr + (<usize>RH_BARS << 2));
+  const retPtr = <usize>load<u32>(headerPtr + (<usize>RH_RETURNS << 2));
+  const closePtr = <usize>load<u32>(headerPtr + (<usize>RH_CLOSE << 2));
+  const volumePtr = <usize>load<u32>(headerPtr + (<usize>RH_VOLUME << 2));
+  const sigmaPtr = <usize>load<u32>(headerPtr + (<usize>RH_SIGMA << 2));
+  const total = (regimes + 1) * REGIME_SLOTS;
+  for (let i: i32 = 0; i < total; i++) store<f64>(outPtr + (<usize>i << 3), 0.0);
+  const linearUnit = commissionRate + slippageRate;
+  let p: f64 = 0.0;
+  let code = regimes;
+  let cursor: i32 = 0;
+  let si: i32 = 0;
+  let gi: i32 = 0;
+  let trades: i32 = 0;
+  let open = false;
+  let start: i32 = 0;
+  let entryLeg: f64 = 0.0;
+  let tradeCode = regimes;
+  let lastSig: i32 = -1;
+  let lastReg: i32 = -1;
+  while (true) {
+    let c = n;
+    if (si < k) c = load<i32>(sigIdxPtr + (<usize>si << 2));
+    if (gi < g) {
+      const at = load<i32>(regIdxPtr + (<usize>gi << 2));
+      if (at < c) c = at;
+    }
+    if (c >= n) break;
+    const sigHere = si < k && load<i32>(sigIdxPtr + (<usize>si << 2)) == c;
+    const regHere = gi < g && load<i32>(regIdxPtr + (<usize>gi << 2)) == c;
+    if (sigHere && c <= lastSig) { store<i32>(detailPtr, -(si + 1)); return REGIME_BAD_ROW; }
+    if (regHere && c <= lastReg) { store<i32>(detailPtr, gi); return REGIME_BAD_ROW; }
+    let q = p;
+    let unit: f64 = 0.0;
+    let traded: f64 = 0.0;
+    if (sigHere) {
+      q = load<f64>(sigValuePtr + (<usize>si << 3));
+      if (q != 1.0 && q != 0.0 && q != -1.0) { store<i32>(detailPtr, si); return REGIME_NOT_UNIT; }
+      traded = Math.abs(q - p);
+      if (traded > 0.0) {
+        if (model == SLIPPAGE_SQRT) {
+          const close = load<f64>(closePtr + (<usize>c << 3));
+          const volume = load<f64>(volumePtr + (<usize>c << 3));
+          if (!(close > 0.0) || !(volume > 0.0)) { store<i32>(detailPtr, c); return REGIME_UNPRICED; }
+          unit = commissionRate + impactCoefficient * load<f64>(sigmaPtr + (<usize>c << 3)) * Math.sqrt(traded * capital / (close * volume));
+        } else {
+          unit = linearUnit;
+        }
+      }
+    }
+    if (traded > 0.0) {
+      addRange(code, p, cursor, c - 1);
+      let r = load<f64>(retPtr + (<usize>c << 3));
+      if (r != r) r = 0.0;
+      if (!addBar(code, p, p * r, traded * unit)) { store<i32>(detailPtr, c); return REGIME_RUIN; }
+    } else {
+      addRange(code, p, cursor, c);
+    }
+    if (regHere) {
+      code = load<i32>(regCodePtr + (<usize>gi << 2));
+      if (code < 0 || code >= regimes) { store<i32>(detailPtr, gi); return REGIME_BAD_ROW; }
+      lastReg = c;
+      gi++;
+    }
+    if (sigHere) {
+      lastSig = c;
+      si++;
+      if (traded > 0.0) {
+        if (open) {
+          const growth = (1.0 - entryLeg) * Math.exp(gTradeLog) * (1.0 - Math.abs(p) * unit);
+          recordTrade(tradeNetPtr, tradeRegimePtr, trades, tradeCode, growth - 1.0, c - start);
+          trades++;
+          open = false;
+        }
+        if (q != 0.0) {
+          open = true;
+          start = c;
+          entryLeg = Math.abs(q) * unit;
+          gTradeLog = 0.0;
+          tradeCode = code;
+        }
+        p = q;
+      }
+    }
+    cursor = c + 1;
+  }
+  addRange(code, p, cursor, n - 1);
+  if (open) {
+    recordTrade(tradeNetPtr, tradeRegimePtr, trades, tradeCode, (1.0 - entryLeg) * Math.exp(gTradeLog) - 1.0, n - 1 - start);
+    trades++;
+  }
+  return trades;
+}
+
+@inline function recordTrade(netPtr: usize, regimePtr: usize, i: i32, code: i32, net: f64, duration: i32): void {
+  store<f64>(netPtr + (<usize>i << 3), net);
+  store<i32>(regimePtr + (<usize>i << 2), code);
+  add(code, RS_TRADES, 1.0);
+  add(code, RS_DURATION, <f64>duration);
+}

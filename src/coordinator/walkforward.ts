@@ -1,0 +1,313 @@
+// walkForward: walk-forward validation of ensemble weights on an analyzed run. The bars are cut
+// into windows + 1 consecutive segments; fold f fits long-only ensemble weights on segment f
+// ('rolling') or segments 0..f ('anchored') and replays them, unchanged, on segment f + 1. With a
+// classifier, weights are fitted per regime (optimizeByRegime) and the replay switches weights by the
+// regime of each bar (ARCHITECTURE.md timing: bar t's return belongs to the state at t − 1), so the
+// out-of-sample replay uses no information from its own segment beyond the classifier's states.
+import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
+import {
+  optimizeByRegime, optimizeReturnMatrix, type PortfolioObjective, type RegimeEnsembleResult, type ReturnMatrixEnsembleOptions,
+} from '../analytics/ensemble.ts';
+import type { ReturnMatrix } from '../analytics/returnMatrix.ts';
+import { seriesMetrics } from '../analytics/seriesMetrics.ts';
+import type { MetricOptions } from '../analytics/metricOptions.ts';
+import { InputError } from '../errors.ts';
+import { EnginePool } from '../engine/pool.ts';
+import { writeJsonAtomic } from '../io/atomicWrite.ts';
+import { kernels } from '../kernels/runtime.ts';
+import type { RegimeTrace } from '../types.ts';
+import { analysisConventions, chooseRankedSymbol, loadCandidateMatrix, openAnalyzedRun, type RunWorkflowOptions } from './candidateReturns.ts';
+import { passesDeflatedSharpe } from './overfit.ts';
+import {
+  WALKFORWARD_FILE, WALKFORWARD_FORMAT, type WalkForwardFold, type WalkForwardMetrics, type WalkForwardReport, type WalkForwardWeights,
+} from './overfitOutputs.ts';
+
+/** Default number of top-ranked strategies the ensemble is fitted over. */
+export const DEFAULT_WALKFORWARD_CANDIDATES = 20;
+
+/** Options of walkForward. */
+export interface WalkForwardOptions extends RunWorkflowOptions {
+  /** Number of folds W (integer >= 1): the bars are cut into W + 1 segments. */
+  windows: number;
+  /** 'rolling' (default): fit on the previous segment only; 'anchored': on every segment so far. */
+  mode?: 'rolling' | 'anchored';
+  /** Classifier id: fit weights per regime and switch them bar by bar; default: global weights only. */
+  classifier?: string;
+  /** 'max-sharpe' (default) or 'min-variance'. */
+  objective?: PortfolioObjective;
+  /** Lower bound of each held weight, fraction; default 0. */
+  minWeight?: number;
+  /** Upper bound of each weight, fraction in (0, 1]; default 1. */
+  maxWeight?: number;
+  /** At most this many strategies held per fit (integer >= 1); default no limit. */
+  maxStrategies?: number;
+  /** Candidates: the top K of the rankings (integer >= 1); default 20. */
+  candidates?: number;
+  /**
+   * Only strategies whose deflated Sharpe ratio (from overfitRun) is at least this are candidates;
+   * default: no filter. InputError when the rankings have no DSR yet.
+   */
+  minDeflatedSharpe?: number;
+  /** Write analytics/walkforward.json; default true. */
+  write?: boolean;
+}
+
+/** What walkForward returns. */
+export interface WalkForwardResult {
+  report: WalkForwardReport;
+  /** Full path of analytics/walkforward.json. */
+  reportPath: string;
+  analyzedNow: boolean;
+}
+
+/**
+ * Segment boundaries of `nBars` bars cut into `segments` consecutive parts: bounds[k] = ⌊k·T/segments⌋
+ * (length segments + 1; sizes differ by at most one bar).
+ */
+export function segmentBounds(nBars: number, segments: number): number[] {
+  return Array.from({ length: segments + 1 }, (_, k) => Math.floor((k * nBars) / segments));
+}
+
+/**
+ * Regime of each bar's return from a sparse regime trace: the state is forward-filled from its
+ * change rows, and bar t's return takes the state at t − 1 (ARCHITECTURE.md timing rule), so
+ * regimeOfBar[0] = −1 and bars before the first state are −1 (no regime: global weights).
+ */
+export function regimeOfBars(trace: Pick<RegimeTrace, 'idx' | 'state'>, nBars: number): Int32Array {
+  const out = new Int32Array(nBars).fill(-1);
+  let row = 0;
+  let state = -1;
+  for (let t = 1; t < nBars; t++) {
+    // state after bar t − 1
+    while (row < trace.idx.length && trace.idx[row]! <= t - 1) state = trace.state[row++]!;
+    out[t] = state;
+  }
+  return out;
+}
+
+/** Rows [start, end) of a column-major matrix, as a new matrix. */
+function sliceRows(matrix: ReturnMatrix, start: number, end: number): ReturnMatrix {
+  const n = matrix.names.length;
+  const bars = end - start;
+  const values = new Float64Array(bars * n);
+  for (let j = 0; j < n; j++) values.set(matrix.values.subarray(j * matrix.bars + start, j * matrix.bars + end), j * bars);
+  return { values, bars, names: matrix.names };
+}
+
+/** A fitted fold: global weights and, per regime code, weights (undefined: use the global ones). */
+interface FittedWeights {
+  objective: PortfolioObjective;
+  global: Float64Array;
+  byRegime: Map<number, Float64Array>;
+  report: WalkForwardWeights;
+}
+
+function weightRecord(names: readonly string[], weights: Float64Array): Record<string, number> {
+  const out: Record<string, number> = {};
+  names.forEach((name, j) => { if (weights[j]! > 0) out[name] = weights[j]!; });
+  return out;
+}
+
+function fitFold(
+  matrix: ReturnMatrix, regimes: { ofBar: Int32Array; labels: readonly string[] } | undefined, options: ReturnMatrixEnsembleOptions,
+): FittedWeights {
+  const objective = options.objective ?? 'max-sharpe';
+  if (!regimes) {
+    const result = optimizeReturnMatrix(matrix, options);
+    return { objective, global: result.weights, byRegime: new Map(), report: { global: weightRecord(matrix.names, result.weights), regimes: null } };
+  }
+  const fitted: RegimeEnsembleResult = optimizeByRegime(matrix, regimes.ofBar, { ...options, labels: regimes.labels });
+  const byRegime = new Map<number, Float64Array>();
+  const report: NonNullable<WalkForwardWeights['regimes']> = {};
+  for (const [label, entry] of Object.entries(fitted.regimes)) {
+    const code = regimes.labels.indexOf(label);
+    const codeOf = code >= 0 ? code : Number(label);
+    if (entry.result) byRegime.set(codeOf, entry.result.weights);
+    report[label] = { bars: entry.bars, weights: entry.result ? weightRecord(matrix.names, entry.result.weights) : null, skippedReason: entry.skippedReason };
+  }
+  return { objective, global: fitted.global.weights, byRegime, report: { global: weightRecord(matrix.names, fitted.global.weights), regimes: report } };
+}
+
+/**
+ * Portfolio net returns of fitted weights over bars [start, end): P[t] = Σ_j w_j(regime_t)·R[t, j],
+ * with the regime's weights where it has them, else the global ones. Summed in column order.
+ */
+export function replayWeights(
+  matrix: ReturnMatrix, start: number, end: number, global: Float64Array, byRegime: ReadonlyMap<number, Float64Array>, regimeOfBar: Int32Array | undefined,
+): Float64Array {
+  const n = matrix.names.length;
+  const out = new Float64Array(end - start);
+  for (let t = start; t < end; t++) {
+    const code = regimeOfBar ? regimeOfBar[t]! : -1;
+    const weights = (code >= 0 ? byRegime.get(code) : undefined) ?? global;
+    let sum = 0;
+    for (let j = 0; j < n; j++) {
+      const w = weights[j]!;
+      if (w > 0) sum += w * matrix.values[j * matrix.bars + t]!;
+    }
+    out[t - start] = sum;
+  }
+  return out;
+}
+
+function concat(parts: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
+  let offset = 0;
+  for (const part of parts) { out.set(part, offset); offset += part.length; }
+  return out;
+}
+
+function meanOf(values: readonly (number | null)[]): number | null {
+  const finite = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  return finite.length === 0 ? null : finite.reduce((s, v) => s + v, 0) / finite.length;
+}
+
+function validate(options: WalkForwardOptions): void {
+  if (!(Number.isInteger(options.windows) && options.windows >= 1)) throw new InputError(`options.windows must be an integer >= 1, got ${options.windows}`);
+  const mode = options.mode ?? 'rolling';
+  if (mode !== 'rolling' && mode !== 'anchored') throw new InputError(`options.mode must be 'rolling' or 'anchored', got '${String(mode)}'`);
+  if (options.candidates !== undefined && !(Number.isInteger(options.candidates) && options.candidates >= 1)) {
+    throw new InputError(`options.candidates must be an integer >= 1, got ${options.candidates}`);
+  }
+  if (options.minDeflatedSharpe !== undefined && !(options.minDeflatedSharpe >= 0 && options.minDeflatedSharpe <= 1)) {
+    throw new InputError(`options.minDeflatedSharpe must be a probability in [0, 1], got ${options.minDeflatedSharpe}`);
+  }
+}
+
+/**
+ * Walk-forward validation of ensemble weights (see the module comment) over the dense net returns
+ * of the candidates (the top `candidates` strategies of the rankings on the symbol, optionally only
+ * those with DSR >= minDeflatedSharpe). The portfolio is a constant mix of the strategies' net
+ * returns (rebalanced every bar, no extra cost); its metrics come from seriesMetrics with the
+ * analysis's P and risk-free rate. When max-sharpe has no positive excess return in a fold's
+ * in-sample bars, that fold falls back to min-variance (reported per fold and as a warning). Note
+ * that choosing the candidates by a full-sample ranking leaks out-of-sample information into every
+ * fold; the weights, not the candidate list, are what is validated.
+ */
+export async function walkForward(runDir: string, options: WalkForwardOptions): Promise<WalkForwardResult> {
+  validate(options);
+  const workers = options.pool ? options.pool.workers : (options.workers ?? availableParallelism());
+  const ownPool = !options.pool && workers > 0 ? EnginePool.create({ workers }) : undefined;
+  const pool = options.pool ?? ownPool;
+  try {
+    const analyzed = await openAnalyzedRun(runDir, { ...options, ...(pool ? { pool } : {}) });
+    const { run, summary, rankings, outDir } = analyzed;
+    const symbol = chooseRankedSymbol(rankings, options.symbol);
+    const conventions = analysisConventions(summary, symbol);
+    let rows = rankings.filter((r) => r.symbol === symbol);
+    if (options.minDeflatedSharpe !== undefined) {
+      if (!rows.some((r) => typeof r.deflatedSharpe === 'number')) {
+        throw new InputError('options.minDeflatedSharpe: the rankings have no deflated Sharpe ratios yet (run overfitRun / `sweeplens overfit` first)');
+      }
+      const min = options.minDeflatedSharpe;
+      rows = rows.filter((r) => passesDeflatedSharpe(r, min));
+      if (rows.length === 0) throw new InputError(`no strategy of ${symbol} has a deflated Sharpe ratio >= ${min}`);
+    }
+    const chosen = rows.slice(0, options.candidates ?? DEFAULT_WALKFORWARD_CANDIDATES).map((r) => r.id);
+    const warnings: string[] = [
+      'candidates were chosen by the full-sample ranking, which has seen every out-of-sample segment; the walk-forward validates the ensemble weights',
+    ];
+    const instance = pool ? pool.instance : kernels();
+    // Raw net returns (no risk-free subtraction): seriesMetrics and the optimizer apply the rate.
+    const loaded = await loadCandidateMatrix(run, symbol, chosen, { ...conventions, riskFreePerBar: 0 }, pool, instance);
+    let matrix: ReturnMatrix;
+    try {
+      matrix = { values: Float64Array.from(loaded.values), bars: loaded.bars, names: loaded.ids };
+    } finally {
+      loaded.release();
+    }
+    for (const failure of loaded.failures) warnings.push(`candidate '${failure.id}' dropped: ${failure.error}`);
+    if (matrix.names.length === 0) throw new InputError(`no candidate strategy of ${symbol} could be loaded`);
+
+    let regimes: { ofBar: Int32Array; labels: readonly string[] } | undefined;
+    if (options.classifier !== undefined) {
+      const trace = await run.readRegimes(options.classifier);
+      regimes = { ofBar: regimeOfBars(trace, matrix.bars), labels: trace.labels };
+    }
+    const mode = options.mode ?? 'rolling';
+    const windows = options.windows;
+    const segments = segmentBounds(matrix.bars, windows + 1);
+    const ensembleOptions: ReturnMatrixEnsembleOptions = {
+      objective: options.objective ?? 'max-sharpe', periodsPerYear: conventions.periodsPerYear, riskFreeRate: conventions.riskFreeRate,
+      ...(options.minWeight !== undefined ? { minWeight: options.minWeight } : {}),
+      ...(options.maxWeight !== undefined ? { maxWeight: options.maxWeight } : {}),
+      ...(options.maxStrategies !== undefined ? { maxStrategies: options.maxStrategies } : {}),
+    };
+    const metricOptions: MetricOptions = conventions.metricOptions;
+    const folds: WalkForwardFold[] = [];
+    const inSampleParts: Float64Array[] = [];
+    const outOfSampleParts: Float64Array[] = [];
+    for (let fold = 0; fold < windows; fold++) {
+      const inStart = mode === 'anchored' ? 0 : segments[fold]!;
+      const inEnd = segments[fold + 1]!;
+      const outEnd = segments[fold + 2]!;
+      const isMatrix = sliceRows(matrix, inStart, inEnd);
+      const isRegimes = regimes ? { ofBar: regimes.ofBar.subarray(inStart, inEnd), labels: regimes.labels } : undefined;
+      let fitted: FittedWeights;
+      try {
+        try {
+          fitted = fitFold(isMatrix, isRegimes, ensembleOptions);
+        } catch (error) {
+          if (!(error instanceof InputError) || ensembleOptions.objective !== 'max-sharpe' || !/excess return|riskFreeRate/.test(error.message)) throw error;
+          warnings.push(`fold ${fold}: max-sharpe has no positive excess return in-sample (${error.message}); min-variance used`);
+          fitted = fitFold(isMatrix, isRegimes, { ...ensembleOptions, objective: 'min-variance' });
+        }
+      } catch (error) {
+        if (error instanceof InputError) throw new InputError(`fold ${fold} (in-sample bars [${inStart}, ${inEnd})): ${error.message}`, error.context);
+        throw error;
+      }
+      const inSample = replayWeights(matrix, inStart, inEnd, fitted.global, fitted.byRegime, regimes?.ofBar);
+      const outOfSample = replayWeights(matrix, inEnd, outEnd, fitted.global, fitted.byRegime, regimes?.ofBar);
+      inSampleParts.push(inSample);
+      outOfSampleParts.push(outOfSample);
+      folds.push({
+        fold,
+        inSample: { start: inStart, end: inEnd },
+        outOfSample: { start: inEnd, end: outEnd },
+        weights: fitted.report,
+        objective: fitted.objective,
+        inSampleMetrics: seriesMetrics(inSample, metricOptions),
+        outOfSampleMetrics: seriesMetrics(outOfSample, metricOptions),
+      });
+    }
+    const meanIn = meanOf(folds.map((f) => f.inSampleMetrics.sharpeRatio));
+    const meanOut = meanOf(folds.map((f) => f.outOfSampleMetrics.sharpeRatio));
+    const aggregateIn: WalkForwardMetrics = seriesMetrics(concat(inSampleParts), metricOptions);
+    const aggregateOut: WalkForwardMetrics = seriesMetrics(concat(outOfSampleParts), metricOptions);
+    const report: WalkForwardReport = {
+      format: WALKFORWARD_FORMAT,
+      runId: run.metadata.runId,
+      runDir: run.dir,
+      computedAt: new Date().toISOString(),
+      symbol,
+      bars: matrix.bars,
+      periodsPerYear: conventions.periodsPerYear,
+      costs: conventions.costs,
+      mode,
+      windows,
+      segments,
+      classifier: options.classifier ?? null,
+      objective: ensembleOptions.objective ?? 'max-sharpe',
+      minWeight: options.minWeight ?? 0,
+      maxWeight: options.maxWeight ?? 1,
+      maxStrategies: options.maxStrategies ?? null,
+      candidates: [...matrix.names],
+      folds,
+      aggregate: {
+        inSample: aggregateIn,
+        outOfSample: aggregateOut,
+        meanInSampleSharpe: meanIn,
+        meanOutOfSampleSharpe: meanOut,
+        sharpeEfficiency: meanIn !== null && meanOut !== null && meanIn !== 0 ? meanOut / meanIn : null,
+        positiveOutOfSampleFolds: folds.filter((f) => (f.outOfSampleMetrics.totalReturn ?? 0) > 0).length,
+      },
+      warnings,
+    };
+    const reportPath = join(outDir, WALKFORWARD_FILE);
+    if (options.write ?? true) writeJsonAtomic(reportPath, report);
+    return { report, reportPath, analyzedNow: analyzed.analyzedNow };
+  } finally {
+    await ownPool?.destroy();
+  }
+}
