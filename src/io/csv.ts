@@ -14,7 +14,12 @@ export interface CsvRowHandler {
  * than the header are rejected with a SchemaError naming the file and row.
  */
 export async function streamCsv(path: string, handler: CsvRowHandler): Promise<number> {
-  const parser = createReadStream(path).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: true }));
+  const source = createReadStream(path);
+  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: true });
+  // .pipe() does not forward the source's errors: a missing file would be an unhandled 'error'
+  // event (a crash, or a hang in-process). Hand them to the parser so the loop below rejects.
+  source.on('error', (error) => parser.destroy(error));
+  source.pipe(parser);
   let width = -1;
   let header: string[] = [];
   let rowIndex = 0;

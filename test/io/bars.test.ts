@@ -60,6 +60,14 @@ describe('bars from CSV', () => {
   });
 });
 
+describe('a CSV that does not exist', () => {
+  it('rejects with a SchemaError naming the file (no unhandled stream error)', async () => {
+    const path = join(temp.dir, 'nope.csv');
+    await expect(readBarsFile(path)).rejects.toThrow(SchemaError);
+    await expect(readBarsFile(path)).rejects.toThrow(`${path}: no such file`);
+  });
+});
+
 describe('native bars Parquet', () => {
   it('round-trips exactly with ts as int64 ms and the bar count in the footer', async () => {
     const bars: Bars = {
