@@ -209,6 +209,65 @@ function writeMoments(outPtr: usize, n: f64, sum: f64, m2: f64, down: f64, pos: 
 const LOOK_GROUP: i32 = 16;
 const LOOK_AHEAD: i32 = 32;
 
+// ---- resumable per-strategy state (one 256-byte block per strategy, in caller scratch) ----
+// The change loop runs over a bar window [.., tileEnd) and can be resumed: the batch kernel walks
+// the bar axis window by window and runs every strategy of the batch over each window, so a
+// window of the index is read from memory once per batch instead of once per strategy.
+export const STATE_BYTES: i32 = 256;
+const ST_Y1: i32 = 0;
+const ST_Y1C: i32 = 8;
+const ST_Y2: i32 = 16;
+const ST_DG: i32 = 24;
+const ST_LG: i32 = 32;
+const ST_LGC: i32 = 40;
+const ST_C1: i32 = 48;
+const ST_Q2: i32 = 56;
+const ST_DN: i32 = 64;
+const ST_ADJ: i32 = 72;
+const ST_PEAK: i32 = 80;
+const ST_WORST: i32 = 88;
+const ST_ENTRY: i32 = 96;
+const ST_POS: i32 = 104;
+const ST_SUM_WINS: i32 = 112;
+const ST_SUM_LOSSES: i32 = 120;
+const ST_LARGEST_WIN: i32 = 128;
+const ST_LARGEST_LOSS: i32 = 136;
+const ST_SINK: i32 = 144;
+const ST_POS_G: i32 = 160;
+const ST_NEG_G: i32 = 164;
+const ST_POS_ADJ: i32 = 168;
+const ST_NEG_ADJ: i32 = 172;
+const ST_TRADES: i32 = 176;
+const ST_TRADE_START: i32 = 180;
+const ST_DURATION: i32 = 184;
+const ST_SEG_START: i32 = 188;
+const ST_PREV_IDX: i32 = 192;
+const ST_ROW: i32 = 196;
+const ST_CAND: i32 = 200;
+const ST_WINS: i32 = 204;
+const ST_LOSSES: i32 = 208;
+const ST_STATUS: i32 = 212;
+const ST_SCANS: i32 = 216;
+const ST_SCANNED: i32 = 220;
+const ST_LOOK: i32 = 224;
+const ST_DETAIL: i32 = 228;
+
+function initState(st: usize): void {
+  memory.fill(st, 0, <usize>STATE_BYTES);
+  store<f64>(st, 1.0, ST_ENTRY);
+  store<f64>(st, -Infinity, ST_LARGEST_WIN);
+  store<f64>(st, Infinity, ST_LARGEST_LOSS);
+  store<i32>(st, -1, ST_PREV_IDX);
+}
+
+// cost parameters of the current call (set once per kernel call)
+let gModel: i32 = 0;
+let gCommission: f64 = 0;
+let gSlippage: f64 = 0;
+let gImpact: f64 = 0;
+let gCapital: f64 = 0;
+let gRf: f64 = 0;
+
 /**
  * Aggregates of one strategy with positions in {-1, 0, 1}, in O(K).
  *
@@ -227,10 +286,10 @@ const LOOK_AHEAD: i32 = 32;
  * growth (with unit positions every change closes the open trade, so a trade is one segment).
  *
  * Rows whose value equals the current position are no change (no cost, no trade split).
- * Outputs: outPtr f64[OUT_SLOTS]; netPtr f64[k + 1] (required: trade net returns, plus one scratch
- * slot); startPtr/endPtr i32, grossPtr f64, capacity k + 1 each (0 to skip).
- * scratchPtr: 32 * (k + 1) bytes for deferred drawdown candidates (a smaller buffer works, more
- * slowly; 0 bytes scans every candidate segment at once).
+ * Outputs: outPtr f64[OUT_SLOTS]; startPtr/endPtr i32, grossPtr f64, netPtr f64, capacity k + 1
+ * each (0 to skip; the win / loss statistics of the trades are in the block either way).
+ * statePtr: STATE_BYTES of scratch. scratchPtr: 32 * (k + 1) bytes for deferred drawdown candidates
+ * (a smaller buffer works, more slowly; 0 bytes scans every candidate segment at once).
  * Returns a status code (SPARSE_*), also written to OUT_STATUS. SPARSE_CONSTANT: with rf != 0 a
  * series with zero variance (e.g. never in the market) is constant -rf; the dense two-pass std of a
  * constant series is rounding noise rather than 0, so the caller must use the dense path to agree with it.
@@ -238,96 +297,133 @@ const LOOK_AHEAD: i32 = 32;
 export function sparseMetrics(
   hdr: usize, rf: f64, idxPtr: usize, valPtr: usize, k: i32,
   model: i32, commissionRate: f64, slippageRate: f64, impactCoefficient: f64, capital: f64,
-  outPtr: usize, startPtr: usize, endPtr: usize, grossPtr: usize, netPtr: usize, scratchPtr: usize, scratchBytes: i32,
+  outPtr: usize, startPtr: usize, endPtr: usize, grossPtr: usize, netPtr: usize, statePtr: usize, scratchPtr: usize, scratchBytes: i32,
 ): i32 {
-  const status = runStrategy(hdr, rf, idxPtr, valPtr, k, model, commissionRate, slippageRate, impactCoefficient, capital,
-    outPtr, startPtr, endPtr, grossPtr, netPtr, scratchPtr, scratchBytes >> 5);
+  gModel = model; gCommission = commissionRate; gSlippage = slippageRate; gImpact = impactCoefficient; gCapital = capital; gRf = rf;
+  initState(statePtr);
+  const n = <i32>load<u32>(hdr + (<usize>HDR_N << 2));
+  let status = stepStrategy(statePtr, hdr, idxPtr, valPtr, k, n, startPtr, endPtr, grossPtr, netPtr, scratchPtr, scratchBytes >> 5, true);
+  if (status == SPARSE_OK) status = finishStrategy(statePtr, hdr, outPtr, startPtr, endPtr, grossPtr, netPtr, scratchPtr);
+  else store<f64>(outPtr, <f64>load<i32>(statePtr, ST_DETAIL), OUT_DETAIL << 3);
   store<f64>(outPtr, <f64>status, OUT_STATUS << 3);
   return status;
 }
 
 /**
- * sparseMetrics for S strategies over one market in one call: strategy s has rows
- * offsets[s] .. offsets[s + 1] of idxPtr / valPtr and writes outPtr + s * OUT_SLOTS f64 (its status
- * in OUT_STATUS). tradesPtr: f64[max rows per strategy + 1], the per-trade net returns of the
- * strategy being computed (overwritten by the next; the win / loss statistics are in the block).
- * scratchPtr as sparseMetrics, for the longest strategy. Returns the number of strategies whose
- * status is not SPARSE_OK.
+ * sparseMetrics for S strategies over one market in one call, tiled over the bar axis: for each
+ * window of `tileBars` bars (0: all bars at once, i.e. strategy after strategy) every strategy
+ * advances through its changes inside the window, its state kept in statePtr + s * STATE_BYTES, so
+ * the window's prefix records are read from memory once per batch (and from cache by the other
+ * strategies). Strategy s has rows offsets[s] .. offsets[s + 1] of idxPtr / valPtr and writes
+ * outPtr + s * OUT_SLOTS f64 (its status in OUT_STATUS). scratchPtr + s * scratchBytesEach:
+ * its deferred drawdown candidates (32 bytes each; a small buffer is correct, only slower).
+ * `prefetch`: load the records of upcoming changes ahead of use (useful when they are not cached).
+ * Returns the number of strategies whose status is not SPARSE_OK. Results equal sparseMetrics bit for bit.
  */
 export function sparseMetricsBatch(
   hdr: usize, rf: f64, idxPtr: usize, valPtr: usize, offsetsPtr: usize, strategies: i32,
   model: i32, commissionRate: f64, slippageRate: f64, impactCoefficient: f64, capital: f64, outPtr: usize,
-  tradesPtr: usize, scratchPtr: usize, scratchBytes: i32,
+  statePtr: usize, scratchPtr: usize, scratchBytesEach: i32, tileBars: i32, prefetch: i32,
 ): i32 {
+  gModel = model; gCommission = commissionRate; gSlippage = slippageRate; gImpact = impactCoefficient; gCapital = capital; gRf = rf;
+  const n = <i32>load<u32>(hdr + (<usize>HDR_N << 2));
+  const capacity = scratchBytesEach >> 5;
+  for (let s: i32 = 0; s < strategies; s++) initState(statePtr + <usize>s * <usize>STATE_BYTES);
+  const tile = tileBars > 0 ? tileBars : (n > 0 ? n : 1);
+  let tileEnd: i32 = 0;
+  do {
+    tileEnd = n - tileEnd > tile ? tileEnd + tile : n;
+    for (let s: i32 = 0; s < strategies; s++) {
+      const st = statePtr + <usize>s * <usize>STATE_BYTES;
+      if (load<i32>(st, ST_STATUS) != SPARSE_OK) continue;
+      const first = load<i32>(offsetsPtr + (<usize>s << 2));
+      const end = load<i32>(offsetsPtr + (<usize>(s + 1) << 2));
+      stepStrategy(st, hdr, idxPtr + (<usize>first << 2), valPtr + (<usize>first << 3), end - first, tileEnd,
+        0, 0, 0, 0, scratchPtr + <usize>s * <usize>scratchBytesEach, capacity, prefetch != 0);
+    }
+  } while (tileEnd < n);
   let notOk: i32 = 0;
   for (let s: i32 = 0; s < strategies; s++) {
-    const first = load<i32>(offsetsPtr + (<usize>s << 2));
-    const end = load<i32>(offsetsPtr + (<usize>(s + 1) << 2));
+    const st = statePtr + <usize>s * <usize>STATE_BYTES;
     const out = outPtr + (<usize>s * <usize>OUT_SLOTS << 3);
-    const status = runStrategy(hdr, rf, idxPtr + (<usize>first << 2), valPtr + (<usize>first << 3), end - first,
-      model, commissionRate, slippageRate, impactCoefficient, capital, out, 0, 0, 0, tradesPtr, scratchPtr, scratchBytes >> 5);
+    let status = load<i32>(st, ST_STATUS);
+    if (status == SPARSE_OK) status = finishStrategy(st, hdr, out, 0, 0, 0, 0, scratchPtr + <usize>s * <usize>scratchBytesEach);
+    else store<f64>(out, <f64>load<i32>(st, ST_DETAIL), OUT_DETAIL << 3);
     store<f64>(out, <f64>status, OUT_STATUS << 3);
     if (status != SPARSE_OK) notOk++;
   }
   return notOk;
 }
 
-function runStrategy(
-  hdr: usize, rf: f64, idxPtr: usize, valPtr: usize, k: i32,
-  model: i32, commissionRate: f64, slippageRate: f64, impactCoefficient: f64, capital: f64,
-  outPtr: usize, startPtr: usize, endPtr: usize, grossPtr: usize, netPtr: usize, candPtr: usize, candCapacity: i32,
+/**
+ * Advances one strategy through its rows at bars < tileEnd (tileEnd == n: to the end, including
+ * the trailing segment). Returns (and stores) the status: SPARSE_OK or the error of a row.
+ */
+function stepStrategy(
+  st: usize, hdr: usize, idxPtr: usize, valPtr: usize, k: i32, tileEnd: i32,
+  startPtr: usize, endPtr: usize, grossPtr: usize, netPtr: usize, candPtr: usize, candCapacity: i32, prefetch: bool,
 ): i32 {
-  let candCount: i32 = 0;
-  scans = 0; scanned = 0;
   const n = <i32>load<u32>(hdr + (<usize>HDR_N << 2));
   const rec = <usize>load<u32>(hdr + (<usize>HDR_REC << 2));
   const lpLong = <usize>load<u32>(hdr + (<usize>HDR_LP_LONG << 2));
   const lpShort = <usize>load<u32>(hdr + (<usize>HDR_LP_SHORT << 2));
   const blk = <usize>load<u32>(hdr + (<usize>HDR_BLOCKS << 2));
-  const sqrtModel = model == SLIPPAGE_SQRT;
-  const linearUnit = commissionRate + slippageRate;
-  const sqrtCapital1 = Math.sqrt(capital);
-  const sqrtCapital2 = Math.sqrt(2.0 * capital);
+  const rf = gRf;
+  const commissionRate = gCommission;
+  const impactCoefficient = gImpact;
+  const sqrtModel = gModel == SLIPPAGE_SQRT;
+  const linearUnit = gCommission + gSlippage;
+  const sqrtCapital1 = Math.sqrt(gCapital);
+  const sqrtCapital2 = Math.sqrt(2.0 * gCapital);
+  const capital = gCapital;
   const rfDown = rf > 0.0 ? rf * rf : 0.0;
   const rfPositive: i32 = <i32>(rf < 0.0);
   const rfNegative: i32 = <i32>(rf > 0.0);
 
   // gross sums over all bars (y = pos * r), compensated: sum y, sum y^2, downside, log growth
-  let y1: f64 = 0; let y1c: f64 = 0;
-  let y2: f64 = 0;
-  let dg: f64 = 0;
-  let lg: f64 = 0; let lgc: f64 = 0;
-  let posG: i32 = 0; let negG: i32 = 0;
+  let y1 = load<f64>(st, ST_Y1); let y1c = load<f64>(st, ST_Y1C);
+  let y2 = load<f64>(st, ST_Y2);
+  let dg = load<f64>(st, ST_DG);
+  let lg = load<f64>(st, ST_LG); let lgc = load<f64>(st, ST_LGC);
+  let posG = load<i32>(st, ST_POS_G); let negG = load<i32>(st, ST_NEG_G);
   // net = gross + corrections at change bars: costs, y^2, downside, sign counts
-  let c1: f64 = 0;
-  let q2: f64 = 0;
-  let dn: f64 = 0;
-  let posAdj: i32 = 0; let negAdj: i32 = 0;
+  let c1 = load<f64>(st, ST_C1);
+  let q2 = load<f64>(st, ST_Q2);
+  let dn = load<f64>(st, ST_DN);
+  let posAdj = load<i32>(st, ST_POS_ADJ); let negAdj = load<i32>(st, ST_NEG_ADJ);
   // net log equity (compensated) and drawdown state in log space
-  let adjSum: f64 = 0;   // sum of the change bars' log((1 + net) / (1 + gross)); net log equity = lg + adjSum
-  let peak: f64 = 0.0;
-  let worst: f64 = 0.0;
-  // trades
-  let trades: i32 = 0;
-  let tradeStart: i32 = 0;
-  let entryFactor: f64 = 1.0;
-  let durationSum: i32 = 0;
+  let adjSum = load<f64>(st, ST_ADJ);   // sum of the change bars' log((1 + net) / (1 + gross)); net log equity = lg + adjSum
+  let peak = load<f64>(st, ST_PEAK);
+  let worst = load<f64>(st, ST_WORST);
+  // trades (win / loss sums in trade order, as tradeStats.ts winLossStats)
+  let trades = load<i32>(st, ST_TRADES);
+  let tradeStart = load<i32>(st, ST_TRADE_START);
+  let entryFactor = load<f64>(st, ST_ENTRY);
+  let durationSum = load<i32>(st, ST_DURATION);
+  let wins = load<i32>(st, ST_WINS); let losses = load<i32>(st, ST_LOSSES);
+  let sumWins = load<f64>(st, ST_SUM_WINS); let sumLosses = load<f64>(st, ST_SUM_LOSSES);
+  let largestWin = load<f64>(st, ST_LARGEST_WIN); let largestLoss = load<f64>(st, ST_LARGEST_LOSS);
+  let candCount = load<i32>(st, ST_CAND);
+  scans = load<i32>(st, ST_SCANS); scanned = load<i32>(st, ST_SCANNED);
 
-  let pos: f64 = 0.0;
-  let segStart: i32 = 0;
-  let previousIdx: i32 = -1;
-  let sink: u64 = 0;
-  let look: i32 = 0;
+  let pos = load<f64>(st, ST_POS);
+  let segStart = load<i32>(st, ST_SEG_START);
+  let previousIdx = load<i32>(st, ST_PREV_IDX);
+  let sink = load<u64>(st, ST_SINK);
+  let look = load<i32>(st, ST_LOOK);
   const nU = <u32>n;
+  let status: i32 = SPARSE_OK;
+  let detail: i32 = 0;
 
-  for (let j: i32 = 0; j <= k; j++) {
+  let j = load<i32>(st, ST_ROW);
+  for (; j <= k; j++) {
     const last = j == k;
     let t: i32;
     let v: f64 = 0.0;
     let rb: usize;
     let lpEnd: i32;
     if (!last) {
-      if ((j & (LOOK_GROUP - 1)) == 0) {
+      if (prefetch && (j & (LOOK_GROUP - 1)) == 0) {
         let to = j + LOOK_AHEAD + LOOK_GROUP;
         if (to > k) to = k;
         if (look < j + LOOK_AHEAD) look = j + LOOK_AHEAD < k ? j + LOOK_AHEAD : k;
@@ -342,14 +438,16 @@ function runStrategy(
         sink ^= acc;
       }
       t = load<i32>(idxPtr + (<usize>j << 2));
-      if (t <= previousIdx || t >= n) { store<f64>(outPtr, <f64>j, OUT_DETAIL << 3); return 1; }
+      if (t >= tileEnd && t < n) break;    // the rest is in a later window
+      if (t <= previousIdx || t >= n) { status = SPARSE_BAD_ROW; detail = j; break; }
       previousIdx = t;
       v = load<f64>(valPtr + (<usize>j << 3));
-      if (!(v == 0.0 || v == 1.0 || v == -1.0)) { store<f64>(outPtr, <f64>j, OUT_DETAIL << 3); return 2; }
+      if (!(v == 0.0 || v == 1.0 || v == -1.0)) { status = SPARSE_NOT_UNIT; detail = j; break; }
       if (v == pos) continue;
       rb = rec + ((<usize>t + 1) << 7);
       lpEnd = t;
     } else {
+      if (tileEnd < n) break;              // the trailing segment belongs to the last window
       t = n - 1;
       rb = rec + (<usize>n << 7);
       lpEnd = n;
@@ -431,7 +529,7 @@ function runStrategy(
       }
       s = lg + growth; lgc += sumErr(lg, growth, s); lg = s;
     }
-    if (last) break;
+    if (last) { j++; break; }
 
     // ---- the change bar t: gross_t = pos * r_t is in the segment; net_t = gross_t - cost_t ----
     const gross = pos * load<f64>(rb, REC_R << 3);
@@ -445,7 +543,7 @@ function runStrategy(
         const offset = <usize>t << 3;
         const close = load<f64>(<usize>load<u32>(hdr + (<usize>HDR_CLOSE << 2)) + offset);
         const volume = load<f64>(<usize>load<u32>(hdr + (<usize>HDR_VOLUME << 2)) + offset);
-        if (!(close > 0.0) || !(volume > 0.0)) { store<f64>(outPtr, <f64>t, OUT_DETAIL << 3); return 3; }
+        if (!(close > 0.0) || !(volume > 0.0)) { status = SPARSE_UNPRICED; detail = t; break; }
         const sigma = load<f64>(<usize>load<u32>(hdr + (<usize>HDR_SIGMA << 2)) + offset);
         cost = traded * (commissionRate + impactCoefficient * sigma * Math.sqrt(traded * capital / (close * volume)));
       }
@@ -455,7 +553,7 @@ function runStrategy(
     const net = gross - cost;
     // (unit positions: traded in {1, 2}, so unit = cost / traded exactly, and |pos| = |v| = 1 when non-zero)
     const unit = traded == 1.0 ? cost : cost * 0.5;
-    if (!(net > -1.0) || !(unit < 1.0)) { store<f64>(outPtr, <f64>t, OUT_DETAIL << 3); return 4; }
+    if (!(net > -1.0) || !(unit < 1.0)) { status = SPARSE_RUIN; detail = t; break; }
     c1 += cost;
     q2 += -cost * (net + gross);                 // net^2 - gross^2
     const xg = gross - rf;
@@ -469,14 +567,22 @@ function runStrategy(
     worst = fall > worst ? fall : worst;
     peak = e > peak ? e : peak;
 
-    // trades: the open one (if any) closes here; branch-free, the slot past the last trade is scratch
+    // trades: the open one (if any) closes here (branch-free selects)
     const open = pos != 0.0;
     const factor = tradeExp(growth);
     const tradeNet = entryFactor * factor * (1.0 - unit) - 1.0;
-    store<f64>(netPtr + (<usize>trades << 3), tradeNet);
+    if (netPtr != 0) store<f64>(netPtr + (<usize>trades << 3), tradeNet);
     if (startPtr != 0) store<i32>(startPtr + (<usize>trades << 2), tradeStart);
     if (endPtr != 0) store<i32>(endPtr + (<usize>trades << 2), t);
     if (grossPtr != 0) store<f64>(grossPtr + (<usize>trades << 3), factor - 1.0);
+    const isWin = open && tradeNet > 0.0;
+    const isLoss = open && tradeNet < 0.0;
+    wins += <i32>isWin;
+    losses += <i32>isLoss;
+    sumWins += select<f64>(tradeNet, 0.0, isWin);
+    sumLosses += select<f64>(tradeNet, 0.0, isLoss);
+    largestWin = select<f64>(tradeNet, largestWin, isWin && tradeNet > largestWin);
+    largestLoss = select<f64>(tradeNet, largestLoss, isLoss && tradeNet < largestLoss);
     durationSum += <i32>open * (t - tradeStart);
     trades += <i32>open;
     const enter = v != 0.0;
@@ -485,6 +591,56 @@ function runStrategy(
     pos = v;
     segStart = t + 1;
   }
+
+  store<f64>(st, y1, ST_Y1); store<f64>(st, y1c, ST_Y1C); store<f64>(st, y2, ST_Y2); store<f64>(st, dg, ST_DG);
+  store<f64>(st, lg, ST_LG); store<f64>(st, lgc, ST_LGC); store<f64>(st, c1, ST_C1); store<f64>(st, q2, ST_Q2);
+  store<f64>(st, dn, ST_DN); store<f64>(st, adjSum, ST_ADJ); store<f64>(st, peak, ST_PEAK); store<f64>(st, worst, ST_WORST);
+  store<f64>(st, entryFactor, ST_ENTRY); store<f64>(st, pos, ST_POS);
+  store<f64>(st, sumWins, ST_SUM_WINS); store<f64>(st, sumLosses, ST_SUM_LOSSES);
+  store<f64>(st, largestWin, ST_LARGEST_WIN); store<f64>(st, largestLoss, ST_LARGEST_LOSS);
+  store<u64>(st, sink, ST_SINK);
+  store<i32>(st, posG, ST_POS_G); store<i32>(st, negG, ST_NEG_G); store<i32>(st, posAdj, ST_POS_ADJ); store<i32>(st, negAdj, ST_NEG_ADJ);
+  store<i32>(st, trades, ST_TRADES); store<i32>(st, tradeStart, ST_TRADE_START); store<i32>(st, durationSum, ST_DURATION);
+  store<i32>(st, segStart, ST_SEG_START); store<i32>(st, previousIdx, ST_PREV_IDX); store<i32>(st, j, ST_ROW);
+  store<i32>(st, candCount, ST_CAND); store<i32>(st, wins, ST_WINS); store<i32>(st, losses, ST_LOSSES);
+  store<i32>(st, scans, ST_SCANS); store<i32>(st, scanned, ST_SCANNED); store<i32>(st, look, ST_LOOK);
+  store<i32>(st, status, ST_STATUS); store<i32>(st, detail, ST_DETAIL);
+  return status;
+}
+
+/** After the last window: the open trade, the deferred drawdown candidates and the output block. */
+function finishStrategy(
+  st: usize, hdr: usize, outPtr: usize, startPtr: usize, endPtr: usize, grossPtr: usize, netPtr: usize, candPtr: usize,
+): i32 {
+  const n = <i32>load<u32>(hdr + (<usize>HDR_N << 2));
+  const rec = <usize>load<u32>(hdr + (<usize>HDR_REC << 2));
+  const lpLong = <usize>load<u32>(hdr + (<usize>HDR_LP_LONG << 2));
+  const lpShort = <usize>load<u32>(hdr + (<usize>HDR_LP_SHORT << 2));
+  const blk = <usize>load<u32>(hdr + (<usize>HDR_BLOCKS << 2));
+  const rf = gRf;
+  const y1 = load<f64>(st, ST_Y1); const y1c = load<f64>(st, ST_Y1C);
+  const y2 = load<f64>(st, ST_Y2);
+  const dg = load<f64>(st, ST_DG);
+  const lg = load<f64>(st, ST_LG); const lgc = load<f64>(st, ST_LGC);
+  const posG = load<i32>(st, ST_POS_G); const negG = load<i32>(st, ST_NEG_G);
+  const c1 = load<f64>(st, ST_C1);
+  const q2 = load<f64>(st, ST_Q2);
+  const dn = load<f64>(st, ST_DN);
+  const posAdj = load<i32>(st, ST_POS_ADJ); const negAdj = load<i32>(st, ST_NEG_ADJ);
+  const adjSum = load<f64>(st, ST_ADJ);
+  let worst = load<f64>(st, ST_WORST);
+  let trades = load<i32>(st, ST_TRADES);
+  const tradeStart = load<i32>(st, ST_TRADE_START);
+  const entryFactor = load<f64>(st, ST_ENTRY);
+  let durationSum = load<i32>(st, ST_DURATION);
+  let wins = load<i32>(st, ST_WINS); let losses = load<i32>(st, ST_LOSSES);
+  let sumWins = load<f64>(st, ST_SUM_WINS); let sumLosses = load<f64>(st, ST_SUM_LOSSES);
+  let largestWin = load<f64>(st, ST_LARGEST_WIN); let largestLoss = load<f64>(st, ST_LARGEST_LOSS);
+  const candCount = load<i32>(st, ST_CAND);
+  const pos = load<f64>(st, ST_POS);
+  const segStart = load<i32>(st, ST_SEG_START);
+  scans = load<i32>(st, ST_SCANS); scanned = load<i32>(st, ST_SCANNED);
+
   if (pos != 0.0) {
     // the open trade ends at the last bar, marked to market (growth of the trailing segment, 0 when empty)
     const growth = segStart < n ? trailingGrowth(rec, segStart, n, pos) : 0.0;
@@ -493,7 +649,9 @@ function runStrategy(
     if (startPtr != 0) store<i32>(startPtr + (<usize>trades << 2), tradeStart);
     if (endPtr != 0) store<i32>(endPtr + (<usize>trades << 2), n - 1);
     if (grossPtr != 0) store<f64>(grossPtr + (<usize>trades << 3), factor - 1.0);
-    store<f64>(netPtr + (<usize>trades << 3), tradeNet);
+    if (netPtr != 0) store<f64>(netPtr + (<usize>trades << 3), tradeNet);
+    if (tradeNet > 0.0) { wins++; sumWins += tradeNet; if (tradeNet > largestWin) largestWin = tradeNet; }
+    else if (tradeNet < 0.0) { losses++; sumLosses += tradeNet; if (tradeNet < largestLoss) largestLoss = tradeNet; }
     durationSum += n - 1 - tradeStart;
     trades++;
   }
@@ -526,17 +684,8 @@ function runStrategy(
   store<f64>(outPtr, c1, OUT_TOTAL_COSTS << 3);
   store<f64>(outPtr, <f64>durationSum, OUT_EXPOSURE_BARS << 3);
   store<f64>(outPtr, <f64>durationSum, OUT_DURATION_SUM << 3);
-  // win / loss statistics in trade order, as tradeStats.ts winLossStats sums them
-  let wins: i32 = 0; let losses: i32 = 0;
-  let sumWins: f64 = 0.0; let sumLosses: f64 = 0.0;
-  let largestWin: f64 = -Infinity; let largestLoss: f64 = Infinity;
-  for (let i: i32 = 0; i < trades; i++) {
-    const x = load<f64>(netPtr + (<usize>i << 3));
-    if (x > 0.0) { wins++; sumWins += x; if (x > largestWin) largestWin = x; }
-    else if (x < 0.0) { losses++; sumLosses += x; if (x < largestLoss) largestLoss = x; }
-  }
   store<f64>(outPtr, <f64>trades, OUT_TRADE_COUNT << 3);
-  store<u64>(outPtr, sink, OUT_SINK << 3);
+  store<u64>(outPtr, load<u64>(st, ST_SINK), OUT_SINK << 3);
   store<f64>(outPtr, <f64>wins, OUT_WINS << 3);
   store<f64>(outPtr, <f64>losses, OUT_LOSSES << 3);
   store<f64>(outPtr, sumWins, OUT_SUM_WINS << 3);

@@ -35,8 +35,8 @@ export const DEFAULT_REPORT_TOP = 10;
 export const REPORT_SOURCE_COMMANDS = {
   analyze: 'sweeplens analyze',
   regimes: 'sweeplens regimes',
-  correlation: 'sweeplens regimes',
-  weights: 'sweeplens ensemble',
+  correlation: 'sweeplens correlate',
+  weights: 'sweeplens optimize',
   replay: 'sweeplens walkforward',
   overfitting: 'sweeplens overfit',
 } as const;

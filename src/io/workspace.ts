@@ -13,7 +13,7 @@ import type { RunHandle } from './runHandle.ts';
 import type { TraceLocator } from './traceLocator.ts';
 import { scanNativeRun, type RunScan } from './scan.ts';
 import { readRegimeTrace, readSignalTrace, type StoredRegimeTrace, type StoredSignalTrace } from './traces.ts';
-import { decodeTraceInfo } from './traceMetadata.ts';
+import { decodeTraceInfo, type TraceInfo } from './traceMetadata.ts';
 
 /** Picks the symbol: the given one, or the only one. */
 export function chooseSymbol(dir: string, symbols: string[], symbol: string | undefined): string {
@@ -119,8 +119,8 @@ export class NativeRun extends BaseRun implements RunHandle {
 
   private locator(path: string, id: string, known: Set<string>, what: string): TraceLocator {
     if (!known.has(id)) throw new WorkspaceError(`${this.dir}: no ${what} '${id}' in this run`, { file: this.dir, id });
-    if (!existsSync(path)) throw new WorkspaceError(`${path}: trace file is missing`, { file: path });
-    const info = decodeTraceInfo(path, readParquetFooter(path).metadata);
+    // The footers were read once by the scan (which names any missing or damaged trace).
+    const info = this.footerInfo(`${what}:${id}`);
     const symbol = info.symbol ?? chooseSymbol(this.dir, this.symbols(), undefined);
     const barCount = this.metadata.barCounts[symbol];
     if (barCount === undefined) throw new WorkspaceError(`${path}: the trace's symbol '${symbol}' has no market data in ${this.dir}`, { file: path, symbol });
@@ -135,8 +135,24 @@ export class NativeRun extends BaseRun implements RunHandle {
     return this.locator(statePath(this.dir, id), id, this.classifierSet, 'classifier');
   }
 
+  private scanned: RunScan | undefined;
+  private scanIndex: Map<string, TraceInfo> | undefined;
+
+  private footerInfo(key: string): TraceInfo {
+    if (!this.scanIndex) {
+      const scan = this.scan();
+      this.scanIndex = new Map([
+        ...scan.strategies.map((info) => [`strategy:${info.id}`, info] as const),
+        ...scan.classifiers.map((info) => [`classifier:${info.id}`, info] as const),
+      ]);
+    }
+    return this.scanIndex.get(key)!;
+  }
+
+  /** Metadata scan (footers only), done once per opened run and reused. */
   scan(): RunScan {
-    return scanNativeRun(this.dir);
+    this.scanned ??= scanNativeRun(this.dir);
+    return this.scanned;
   }
 }
 

@@ -2,6 +2,10 @@
 // correlation, ensemble weights) written with the shapes of src/coordinator/outputs.ts. The numbers
 // of those outputs are made up (derived from the rankings): the report must lay out whatever the
 // files say, and these tests check the layout, not the analytics that produce them.
+import { analyzeRegimes, correlateRun, optimizeRun } from '../../src/coordinator/regimes.ts';
+import { overfitRun } from '../../src/coordinator/overfit.ts';
+import { walkForward } from '../../src/coordinator/walkforward.ts';
+import { replayEnsemble } from '../../src/coordinator/replay.ts';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,4 +110,27 @@ export async function writeOptionalOutputs(dir: string): Promise<void> {
     switching: { inSample: { ...rows[1]! } },
   };
   writeJsonAtomic(join(dir, 'analytics/optimal_weights.json'), weights);
+}
+
+/**
+ * Runs the real pipeline on an analyzed run so the report draws real outputs, not hand-made
+ * ones: regimes, correlation, optimal weights (min-variance: always solvable), overfitting,
+ * walk-forward and a replay of the regime-switching ensemble.
+ */
+export async function writeComputedOutputs(dir: string): Promise<void> {
+  await analyzeRegimes(dir, { workers: 0 });
+  await correlateRun(dir, { workers: 0, top: 16 });
+  const optimized = await optimizeRun(dir, { workers: 0, top: 16, objective: 'min-variance' });
+  await overfitRun(dir, { workers: 0, candidates: 40, blocks: 8 });
+  await walkForward(dir, { workers: 0, windows: 3, objective: 'min-variance' });
+  const weights = optimized.file;
+  const regimes: Record<string, Record<string, number>> = {};
+  for (const [label, entry] of Object.entries(weights.regimes)) if ('weights' in entry) regimes[label] = entry.weights;
+  const run = await openRun(dir);
+  await replayEnsemble({
+    name: 'report-test', symbol: run.symbols()[0]!, strategies: weights.selection.strategies,
+    ...(weights.classifier ? { classifier: weights.classifier } : {}),
+    weights: { global: weights.global.weights, ...(weights.classifier ? { regimes } : {}) },
+    costs: {},
+  }, { runDir: dir });
 }

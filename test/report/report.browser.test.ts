@@ -8,7 +8,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../../src/coordinator/report.ts';
 import { browserUnavailableReason, launchChromium } from './browser.ts';
-import { analyzedRun, writeOptionalOutputs } from './fixtures.ts';
+import { analyzedRun, writeComputedOutputs, writeOptionalOutputs } from './fixtures.ts';
 
 const unavailable = browserUnavailableReason();
 const underCi = process.env.CI === 'true';
@@ -31,6 +31,7 @@ describe.skipIf(unavailable !== undefined && !underCi)('HTML report in headless 
   let close: () => Promise<void> = async () => {};
   let fullReport = '';
   let bareReport = '';
+  let computedReport = '';
 
   beforeAll(async () => {
     if (unavailable) throw new Error(`CI=true but ${unavailable}`);
@@ -38,6 +39,9 @@ describe.skipIf(unavailable !== undefined && !underCi)('HTML report in headless 
     bareReport = (await buildReport(dir, { out: join(dir, '..', 'bare.html') })).path;
     await writeOptionalOutputs(dir);
     fullReport = (await buildReport(dir, { out: join(dir, '..', 'full.html'), top: 8 })).path;
+    const computed = await analyzedRun('browser-computed', { strategies: 60, classifiers: 2, bars: 4000, seed: 5 });
+    await writeComputedOutputs(computed);
+    computedReport = (await buildReport(computed, { out: join(computed, '..', 'computed.html'), top: 8 })).path;
     ({ context, close } = await launchChromium());
   });
 
@@ -91,6 +95,21 @@ describe.skipIf(unavailable !== undefined && !underCi)('HTML report in headless 
     expect(equityTraces).toBe(2 * (8 + 2));
     mkdirSync(OUTPUT_DIR, { recursive: true });
     await page.screenshot({ path: join(OUTPUT_DIR, 'report.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('renders every chart of a report built from the real regime, correlation, optimizer, overfitting, walk-forward and replay outputs', async () => {
+    const { page, consoleErrors, networkRequests, figureIds } = await open(computedReport);
+    expect(await page.getAttribute('body', 'data-rendered')).toBe('true');
+    for (const id of ['fig-regime-sharpe', 'fig-regime-transitions', 'fig-correlation', 'fig-ensemble-weights', 'fig-equity']) expect(figureIds).toContain(id);
+    const rendered = await renderedFigures(page, figureIds);
+    expect(Object.entries(rendered).filter(([, ok]) => !ok).map(([id]) => id)).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+    expect(networkRequests).toEqual([]);
+    // Every optional output was found, so no section shows a "not computed yet" placeholder.
+    expect(await page.locator('text=not computed yet').count()).toBe(0);
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+    await page.screenshot({ path: join(OUTPUT_DIR, 'report-computed.png'), fullPage: true });
     await page.close();
   });
 
