@@ -302,7 +302,7 @@ export function sparseMetrics(
   gModel = model; gCommission = commissionRate; gSlippage = slippageRate; gImpact = impactCoefficient; gCapital = capital; gRf = rf;
   initState(statePtr);
   const n = <i32>load<u32>(hdr + (<usize>HDR_N << 2));
-  let status = stepStrategy(statePtr, hdr, idxPtr, valPtr, k, n, startPtr, endPtr, grossPtr, netPtr, scratchPtr, scratchBytes >> 5, true);
+  let status = stepStrategy(statePtr, hdr, idxPtr, valPtr, k, n, startPtr, endPtr, grossPtr, netPtr, scratchPtr, scratchBytes >> 5, 1);
   if (status == SPARSE_OK) status = finishStrategy(statePtr, hdr, outPtr, startPtr, endPtr, grossPtr, netPtr, scratchPtr);
   else store<f64>(outPtr, <f64>load<i32>(statePtr, ST_DETAIL), OUT_DETAIL << 3);
   store<f64>(outPtr, <f64>status, OUT_STATUS << 3);
@@ -339,7 +339,7 @@ export function sparseMetricsBatch(
       const first = load<i32>(offsetsPtr + (<usize>s << 2));
       const end = load<i32>(offsetsPtr + (<usize>(s + 1) << 2));
       stepStrategy(st, hdr, idxPtr + (<usize>first << 2), valPtr + (<usize>first << 3), end - first, tileEnd,
-        0, 0, 0, 0, scratchPtr + <usize>s * <usize>scratchBytesEach, capacity, prefetch != 0);
+        0, 0, 0, 0, scratchPtr + <usize>s * <usize>scratchBytesEach, capacity, prefetch);
     }
   } while (tileEnd < n);
   let notOk: i32 = 0;
@@ -361,8 +361,9 @@ export function sparseMetricsBatch(
  */
 function stepStrategy(
   st: usize, hdr: usize, idxPtr: usize, valPtr: usize, k: i32, tileEnd: i32,
-  startPtr: usize, endPtr: usize, grossPtr: usize, netPtr: usize, candPtr: usize, candCapacity: i32, prefetch: bool,
+  startPtr: usize, endPtr: usize, grossPtr: usize, netPtr: usize, candPtr: usize, candCapacity: i32, flags: i32,
 ): i32 {
+  const prefetch = (flags & 1) != 0;
   const n = <i32>load<u32>(hdr + (<usize>HDR_N << 2));
   const rec = <usize>load<u32>(hdr + (<usize>HDR_REC << 2));
   const lpLong = <usize>load<u32>(hdr + (<usize>HDR_LP_LONG << 2));
@@ -481,7 +482,7 @@ function stepStrategy(
       dg += down + <f64>flatBars * rfDown;
       posG += <i32>(<u32>cnt) + flatBars * rfPositive;
       negG += <i32>(<u32>(cnt >> 32)) + flatBars * rfNegative;
-      if (inMarket != 0.0) {
+      if ((flags & 2) == 0 && inMarket != 0.0) {
         // Drawdown: net log equity after bar i of the segment (before the change bar's cost) is
         // o + lp[i + 1], o = E - lp[segStart]. Positions segStart .. lpEnd, against the running peak.
         const slot = isLong ? BLK_MAX_L : BLK_MAX_S;
@@ -561,7 +562,7 @@ function stepStrategy(
     dn += (xn < 0.0 ? xn * xn : 0.0) - (xg < 0.0 ? xg * xg : 0.0);
     posAdj += <i32>(xn > 0.0) - <i32>(xg > 0.0);
     negAdj += <i32>(xn < 0.0) - <i32>(xg < 0.0);
-    if (cost != 0.0) adjSum += costLog(cost, gross, net);   // all <= 0: a plain sum is accurate
+    if ((flags & 4) == 0 && cost != 0.0) adjSum += costLog(cost, gross, net);   // all <= 0: a plain sum is accurate
     const e = (lg + lgc) + adjSum;
     const fall = peak - e;
     worst = fall > worst ? fall : worst;
@@ -569,7 +570,7 @@ function stepStrategy(
 
     // trades: the open one (if any) closes here (branch-free selects)
     const open = pos != 0.0;
-    const factor = tradeExp(growth);
+    const factor = (flags & 8) == 0 ? tradeExp(growth) : growth;
     const tradeNet = entryFactor * factor * (1.0 - unit) - 1.0;
     if (netPtr != 0) store<f64>(netPtr + (<usize>trades << 3), tradeNet);
     if (startPtr != 0) store<i32>(startPtr + (<usize>trades << 2), tradeStart);

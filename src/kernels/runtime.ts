@@ -29,12 +29,12 @@ export interface KernelExports {
   sparseMetrics(
     headerPtr: number, riskFreePerBar: number, idxPtr: number, valuePtr: number, k: number,
     model: number, commissionRate: number, slippageRate: number, impactCoefficient: number, capital: number,
-    outPtr: number, startPtr: number, endPtr: number, grossPtr: number, netPtr: number, scratchPtr: number, scratchBytes: number,
+    outPtr: number, startPtr: number, endPtr: number, grossPtr: number, netPtr: number, statePtr: number, scratchPtr: number, scratchBytes: number,
   ): number;
   sparseMetricsBatch(
     headerPtr: number, riskFreePerBar: number, idxPtr: number, valuePtr: number, offsetsPtr: number, strategies: number,
     model: number, commissionRate: number, slippageRate: number, impactCoefficient: number, capital: number, outPtr: number,
-    tradesPtr: number, scratchPtr: number, scratchBytes: number,
+    statePtr: number, scratchPtr: number, scratchBytesEach: number, tileBars: number, prefetch: number,
   ): number;
   covarianceMatrix(dataPtr: number, rows: number, cols: number, meansPtr: number, outPtr: number): void;
   correlationFromCovariance(covPtr: number, n: number, outPtr: number): void;

@@ -1,7 +1,7 @@
 import type { ExecutionCosts } from '../types.ts';
 import { SLIPPAGE_MODEL_CODE } from './costs.ts';
 import { MOMENT_SLOTS, readMoments, type Moments } from './moments.ts';
-import type { KernelInstance } from './runtime.ts';
+import type { Arena, KernelInstance } from './runtime.ts';
 import { withScratch } from './runtime.ts';
 
 // Mirrors of assembly/sparse.ts.
@@ -89,71 +89,94 @@ export function runSparseKernel(
     const idxIn = arena.copyI32(idx);
     const valueIn = arena.copyF64(value);
     const out = arena.f64(OUT_SLOTS);
-    const cap = k + 1; // the kernel writes one scratch slot past the last trade
-    const net = arena.f64(cap);
+    const cap = k + 1;
+    const net = detail ? arena.f64(cap) : undefined;
     const start = detail ? arena.i32(cap) : undefined;
     const end = detail ? arena.i32(cap) : undefined;
     const gross = detail ? arena.f64(cap) : undefined;
+    const state = arena.alloc(SPARSE_STATE_BYTES);
     const scratchBytes = SPARSE_SCRATCH_BYTES_PER_ROW * (k + 1);
     const scratch = arena.alloc(scratchBytes);
     const status = x.sparseMetrics(
       headerPtr, riskFreePerBar, idxIn.byteOffset, valueIn.byteOffset, k,
       SLIPPAGE_MODEL_CODE[costs.slippageModel], costs.commissionRate, costs.slippageRate, costs.impactCoefficient, costs.capital,
-      out.byteOffset, start?.byteOffset ?? 0, end?.byteOffset ?? 0, gross?.byteOffset ?? 0, net.byteOffset, scratch, scratchBytes,
+      out.byteOffset, start?.byteOffset ?? 0, end?.byteOffset ?? 0, gross?.byteOffset ?? 0, net?.byteOffset ?? 0, state, scratch, scratchBytes,
     ) as SparseStatus;
     const count = status === SPARSE_STATUS.ok || status === SPARSE_STATUS.constant ? out[OUT.tradeCount]! : 0;
     return {
       ...readResult(out, status),
       trades: detail
-        ? { start: start!.slice(0, count), end: end!.slice(0, count), grossReturn: gross!.slice(0, count), netReturn: net.slice(0, count) }
+        ? { start: start!.slice(0, count), end: end!.slice(0, count), grossReturn: gross!.slice(0, count), netReturn: net!.slice(0, count) }
         : NO_TRADES,
     };
   }, instance);
 }
 
+/** Bytes of the kernel's resumable per-strategy state (assembly/sparse.ts STATE_BYTES). */
+export const SPARSE_STATE_BYTES = 256;
 /**
- * Runs the WASM kernel `sparseMetricsBatch`: many change lists over one market index in one call
- * (one copy-in, one kernel entry). Results as runSparseKernel without per-trade detail.
+ * Default bar window of the tiled batch kernel: 4,096 bars = 512 KB of prefix records (plus 32 KB
+ * of log prefixes and 4 KB of block summaries), which stays in a 1-2 MB L2 while every strategy of
+ * the batch passes over it.
+ */
+export const SPARSE_BATCH_TILE_BARS = 4096;
+/** Deferred drawdown candidates kept per strategy in a batch (overflow is handled exactly, by compaction). */
+export const SPARSE_BATCH_CANDIDATES = 2048;
+
+/** Options of runSparseKernelBatch. */
+export interface SparseBatchOptions {
+  /** Bars per window of the tiled walk (0: no tiling, strategy after strategy). Default SPARSE_BATCH_TILE_BARS. */
+  tileBars?: number;
+  /** Touch the records of upcoming changes ahead of use (default: only when not tiling). */
+  prefetch?: boolean;
+}
+
+/**
+ * Change lists of a batch packed into one idx / value buffer in kernel memory: strategy s has
+ * rows offsets[s] .. offsets[s + 1]. Build with packSparseBatch (or write into the views directly,
+ * e.g. while decoding traces) and pass to runSparseKernelBatch to skip its copy-in.
+ */
+export interface PackedSparseBatch {
+  idx: Int32Array;
+  value: Float64Array;
+  offsets: Int32Array;
+}
+
+/**
+ * Runs the WASM kernel `sparseMetricsBatch`: many change lists over one market index in one call,
+ * tiled over the bar axis (every strategy advances through one window of bars before the next
+ * window), so each window of the index is read from memory once per batch. Results equal
+ * runSparseKernel's (bit for bit) without per-trade detail. `traces` may be already packed in
+ * kernel memory (PackedSparseBatch, no copy).
  */
 export function runSparseKernelBatch(
-  instance: KernelInstance, headerPtr: number, riskFreePerBar: number, traces: readonly { idx: Int32Array; signal: Float64Array }[],
-  costs: ExecutionCosts,
+  instance: KernelInstance, headerPtr: number, riskFreePerBar: number,
+  traces: readonly { idx: Int32Array; signal: Float64Array }[] | PackedSparseBatch,
+  costs: ExecutionCosts, options: SparseBatchOptions = {},
 ): Omit<SparseKernelResult, 'trades'>[] {
-  const strategies = traces.length;
-  let rows = 0;
-  let longest = 0;
-  for (const trace of traces) {
-    rows += trace.idx.length;
-    longest = Math.max(longest, trace.idx.length);
-  }
+  const tileBars = options.tileBars ?? SPARSE_BATCH_TILE_BARS;
+  const prefetch = options.prefetch ?? tileBars <= 0;
   return withScratch((arena, x) => {
-    const idxIn = arena.i32(Math.max(1, rows));
-    const valueIn = arena.f64(Math.max(1, rows));
-    const offsets = arena.i32(strategies + 1);
-    const out = arena.f64(OUT_SLOTS * Math.max(1, strategies));
-    const tradesBuffer = arena.f64(longest + 1);
-    const scratchBytes = SPARSE_SCRATCH_BYTES_PER_ROW * (longest + 1);
-    const scratch = arena.alloc(scratchBytes);
-    // views may have been created before a memory growth: take fresh ones over the final buffer
-    const buffer = instance.memory.buffer;
-    const idxView = new Int32Array(buffer, idxIn.byteOffset, idxIn.length);
-    const valueView = new Float64Array(buffer, valueIn.byteOffset, valueIn.length);
-    const offsetView = new Int32Array(buffer, offsets.byteOffset, offsets.length);
-    let at = 0;
-    for (let s = 0; s < strategies; s++) {
-      offsetView[s] = at;
-      const trace = traces[s]!;
-      idxView.set(trace.idx, at);
-      valueView.set(trace.signal, at);
-      at += trace.idx.length;
-    }
-    offsetView[strategies] = at;
+    let packed: PackedSparseBatch;
+    if (Array.isArray(traces)) packed = packInto(arena, instance, traces as readonly { idx: Int32Array; signal: Float64Array }[]);
+    else packed = traces as PackedSparseBatch;
+    // byte offsets now: a later allocation may grow (and detach) a non-shared memory's buffer
+    const idxPtr = packed.idx.byteOffset;
+    const valuePtr = packed.value.byteOffset;
+    const offsetsPtr = packed.offsets.byteOffset;
+    const strategies = packed.offsets.length - 1;
+    let longest = 0;
+    for (let s = 0; s < strategies; s++) longest = Math.max(longest, packed.offsets[s + 1]! - packed.offsets[s]!);
+    const out = arena.alloc(8 * OUT_SLOTS * Math.max(1, strategies));
+    const state = arena.alloc(SPARSE_STATE_BYTES * Math.max(1, strategies));
+    const scratchEach = SPARSE_SCRATCH_BYTES_PER_ROW * Math.min(longest + 1, SPARSE_BATCH_CANDIDATES);
+    const scratch = arena.alloc(scratchEach * Math.max(1, strategies));
     x.sparseMetricsBatch(
-      headerPtr, riskFreePerBar, idxIn.byteOffset, valueIn.byteOffset, offsets.byteOffset, strategies,
+      headerPtr, riskFreePerBar, idxPtr, valuePtr, offsetsPtr, strategies,
       SLIPPAGE_MODEL_CODE[costs.slippageModel], costs.commissionRate, costs.slippageRate, costs.impactCoefficient, costs.capital,
-      out.byteOffset, tradesBuffer.byteOffset, scratch, scratchBytes,
+      out, state, scratch, scratchEach, Math.max(0, tileBars), prefetch ? 1 : 0,
     );
-    const outView = new Float64Array(instance.memory.buffer, out.byteOffset, out.length);
+    const outView = new Float64Array(instance.memory.buffer, out, OUT_SLOTS * Math.max(1, strategies));
     const results: Omit<SparseKernelResult, 'trades'>[] = [];
     for (let s = 0; s < strategies; s++) {
       const block = outView.subarray(s * OUT_SLOTS, (s + 1) * OUT_SLOTS);
@@ -161,4 +184,37 @@ export function runSparseKernelBatch(
     }
     return results;
   }, instance);
+}
+
+function packInto(arena: Arena, instance: KernelInstance, traces: readonly { idx: Int32Array; signal: Float64Array }[]): PackedSparseBatch {
+  let rows = 0;
+  for (const trace of traces) rows += trace.idx.length;
+  const idxPtr = arena.alloc(4 * Math.max(1, rows));
+  const valuePtr = arena.alloc(8 * Math.max(1, rows));
+  const offsetsPtr = arena.alloc(4 * (traces.length + 1));
+  // views over the final buffer (an allocation may have grown the memory)
+  const buffer = instance.memory.buffer;
+  const packed: PackedSparseBatch = {
+    idx: new Int32Array(buffer, idxPtr, rows),
+    value: new Float64Array(buffer, valuePtr, rows),
+    offsets: new Int32Array(buffer, offsetsPtr, traces.length + 1),
+  };
+  let at = 0;
+  for (let s = 0; s < traces.length; s++) {
+    packed.offsets[s] = at;
+    const trace = traces[s]!;
+    packed.idx.set(trace.idx, at);
+    packed.value.set(trace.signal, at);
+    at += trace.idx.length;
+  }
+  packed.offsets[traces.length] = at;
+  return packed;
+}
+
+/**
+ * Packs change lists into one buffer in the kernel memory of `instance` (allocated from its arena:
+ * release with arena.release(mark) when done), for repeated runSparseKernelBatch calls without copy-in.
+ */
+export function packSparseBatch(instance: KernelInstance, traces: readonly { idx: Int32Array; signal: Float64Array }[]): PackedSparseBatch {
+  return packInto(instance.arena, instance, traces);
 }

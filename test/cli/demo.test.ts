@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { demoMarket, movingAverageCrossover, simpleMovingAverage } from '../../src/demo/synthetic.ts';
 import { close } from '../helpers/tolerance.ts';
@@ -33,7 +36,7 @@ describe('synthetic demo data', () => {
 
 describe('sweeplens demo', () => {
   test('--json ranks the strategies by net Sharpe; buy and hold matches a direct computation', async () => {
-    const run = await sweeplens('demo', '--json');
+    const run = await sweeplens('demo', '--toy', '--json');
     expect(run.exitCode, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout) as DemoJson;
     expect(result.bars).toBe(1008);
@@ -51,11 +54,29 @@ describe('sweeplens demo', () => {
   });
 
   test('the table prints every strategy, ranked', async () => {
-    const run = await sweeplens('demo', '--seed', '7', '--bars', '600');
+    const run = await sweeplens('demo', '--toy', '--seed', '7', '--bars', '600');
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stdout).toContain('600 daily bars (seed 7)');
     expect(run.stdout).toMatch(/^#\s+strategy\s+trades\s+total return/m);
     for (const id of ['buy_and_hold', 'ma_5_20', 'ma_50_200_long']) expect(run.stdout).toContain(id);
     expect(run.stdout).toMatch(/^1\s+\S+/m);
   });
+
+  test('runs the main job end to end on generated data: analysis, regimes, ensemble, overfitting, report', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'sweeplens-demo-')), 'demo');
+    const run = await sweeplens('demo', '--dir', dir, '--strategies', '40', '--bars', '3000', '--classifiers', '2', '--workers', '1', '--json');
+    expect(run.exitCode, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as { summary: { strategies: { analyzed: number } }; top: { id: string }[]; report: string; bestClassifier: string | null };
+    expect(result.summary.strategies.analyzed).toBe(40);
+    expect(result.top.length).toBe(10);
+    expect(result.bestClassifier).not.toBeNull();
+    expect(existsSync(result.report)).toBe(true);
+    for (const file of ['summary/strategy_rankings.parquet', 'summary/regime_summary.json', 'analytics/regime_performance.parquet', 'analytics/overfitting.json']) {
+      expect(existsSync(join(dir, file)), file).toBe(true);
+    }
+    const again = await sweeplens('demo', '--dir', dir, '--strategies', '40');
+    expect(again.exitCode).toBe(1);
+    expect(again.stderr).toContain('already exists');
+  });
 });
+

@@ -1,10 +1,14 @@
-// `sweeplens demo`: a synthetic market, a small moving-average sweep, ranked metrics.
+// `sweeplens demo`: the main job on generated data (generate -> analyze -> regimes -> ensemble ->
+// overfitting -> report); `--toy`: a synthetic market and a small moving-average sweep, ranked.
 import type { Command } from 'commander';
 import {
-  InputError, buildDenseMarket, defaultExecutionCosts, demoStrategies, denseStrategyMetrics, kernels, demoMarket,
+  buildDenseMarket, defaultExecutionCosts, demoStrategies, denseStrategyMetrics, kernels, demoMarket,
   type PerformanceMetrics,
 } from '../../index.ts';
+import { runDemoPipeline } from '../../coordinator/pipeline.ts';
+import { numberFlag, optionalNumberFlag } from '../flags.ts';
 import { formatValue, renderTable } from '../format.ts';
+import { analyzeText } from './analyze.ts';
 
 /** One ranked strategy of the demo. */
 export interface DemoRow {
@@ -76,16 +80,44 @@ export function demoText(result: DemoResult): string {
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('generate a synthetic market and a small moving-average sweep, and print the strategies ranked by net Sharpe')
-    .option('--json', 'print the ranked strategies as JSON')
-    .option('--seed <n>', 'seed of the synthetic market', '42')
-    .option('--bars <n>', 'bars to generate', String(252 * 4))
-    .action((options: { json?: boolean; seed: string; bars: string }) => {
-      const seed = Number(options.seed);
-      if (!Number.isInteger(seed) || seed < 0) throw new InputError(`--seed must be an integer >= 0, got '${options.seed}'`);
-      const bars = Number(options.bars);
-      if (!Number.isInteger(bars) || bars < 2) throw new InputError(`--bars must be an integer >= 2, got '${options.bars}'`);
-      const result = runDemo(seed, bars);
-      process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : demoText(result));
+    .description('the main job on generated data: generate a sweep, analyze it, regimes, ensemble, overfitting checks and the HTML report (--toy: a small moving-average ranking only)')
+    .option('--dir <dir>', 'run directory to create', 'sweeplens-demo')
+    .option('--overwrite', 'replace --dir when it exists')
+    .option('--strategies <n>', 'strategies in the generated sweep', '300')
+    .option('--bars <n>', 'bars to generate (1-minute bars; with --toy: daily bars, default 1008)')
+    .option('--classifiers <n>', 'regime classifiers', '3')
+    .option('--workers <n>', 'worker threads (default: number of cores)')
+    .option('--seed <n>', 'seed of the synthetic data', '42')
+    .option('--toy', 'only rank a few moving-average strategies on a synthetic daily market (no files written)')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { dir: string; overwrite?: boolean; strategies: string; bars?: string; classifiers: string; workers?: string; seed: string; toy?: boolean; json?: boolean }) => {
+      const seed = numberFlag('--seed', options.seed, 42, (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0');
+      if (options.toy) {
+        const bars = numberFlag('--bars', options.bars, 252 * 4, (v) => Number.isInteger(v) && v >= 2, 'an integer >= 2');
+        const result = runDemo(seed, bars);
+        process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : demoText(result));
+        return;
+      }
+      const workers = optionalNumberFlag('--workers', options.workers, (v) => Number.isInteger(v) && v >= 1, 'an integer >= 1');
+      const result = await runDemoPipeline({
+        dir: options.dir,
+        overwrite: options.overwrite ?? false,
+        strategies: numberFlag('--strategies', options.strategies, 300, (v) => Number.isInteger(v) && v >= 1, 'an integer >= 1'),
+        bars: numberFlag('--bars', options.bars, 50_000, (v) => Number.isInteger(v) && v >= 100, 'an integer >= 100'),
+        classifiers: numberFlag('--classifiers', options.classifiers, 3, (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0'),
+        seed,
+        ...(workers !== undefined ? { workers } : {}),
+        onStep: (line) => { if (!options.json) process.stderr.write(`${line}\n`); },
+      });
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify({
+          dir: result.dir, elapsedMs: result.elapsedMs, summary: result.analysis.summary, top: result.analysis.rankings.slice(0, 10),
+          bestClassifier: result.regimes.summary.bestClassifier, ensemble: 'error' in result.ensemble ? result.ensemble : result.ensemble.file.global,
+          pbo: result.overfitting.report.pbo.run?.pbo ?? null, report: result.report.path,
+        }, null, 2)}\n`);
+        return;
+      }
+      process.stdout.write(analyzeText(result.analysis, 10));
+      process.stdout.write(`\nopen the dashboard: ${result.report.path}\n`);
     });
 }
