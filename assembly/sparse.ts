@@ -331,8 +331,22 @@ export function sparseMetricsBatch(
   for (let s: i32 = 0; s < strategies; s++) initState(statePtr + <usize>s * <usize>STATE_BYTES);
   const tile = tileBars > 0 ? tileBars : (n > 0 ? n : 1);
   let tileEnd: i32 = 0;
+  const rec = <usize>load<u32>(hdr + (<usize>HDR_REC << 2));
+  const blk = <usize>load<u32>(hdr + (<usize>HDR_BLOCKS << 2));
+  let sink: u64 = 0;
   do {
+    const tileStart = tileEnd;
     tileEnd = n - tileEnd > tile ? tileEnd + tile : n;
+    if ((prefetch & 16) != 0) {
+      // one sequential pass over the window's records (positions tileStart + 1 .. tileEnd) and block
+      // summaries: streamed at memory bandwidth, then every strategy finds them in cache
+      let acc: u64 = 0;
+      const r1 = rec + (<usize>(tileEnd + 1) << 7);
+      for (let r = rec + ((<usize>tileStart + 1) << 7); r < r1; r += 128) acc ^= load<u64>(r) ^ load<u64>(r, 64);
+      const b1 = blk + (<usize>((tileEnd >> BLOCK_BITS) + 1) << 6);
+      for (let b = blk + (<usize>(tileStart >> BLOCK_BITS) << 6); b < b1; b += 64) acc ^= load<u64>(b);
+      sink ^= acc;
+    }
     for (let s: i32 = 0; s < strategies; s++) {
       const st = statePtr + <usize>s * <usize>STATE_BYTES;
       if (load<i32>(st, ST_STATUS) != SPARSE_OK) continue;
@@ -342,6 +356,7 @@ export function sparseMetricsBatch(
         0, 0, 0, 0, scratchPtr + <usize>s * <usize>scratchBytesEach, capacity, prefetch);
     }
   } while (tileEnd < n);
+  if (strategies > 0) store<u64>(statePtr, load<u64>(statePtr, ST_SINK) ^ sink, ST_SINK);
   let notOk: i32 = 0;
   for (let s: i32 = 0; s < strategies; s++) {
     const st = statePtr + <usize>s * <usize>STATE_BYTES;

@@ -187,3 +187,24 @@ export {
   type ClassifierTransitionsFile, type ClassifierSeparation, type ConsensusInfo, type RegimeSummaryFile, type RegimeMetrics, type RegimeBars,
   type RegimePerformanceFile, type CorrelationRemoval, type CorrelationMatrixFile, type EnsembleEntry, type RegimeEnsembleOutput, type OptimalWeightsFile,
 } from './coordinator/outputs.ts';
+
+// Run analysis, the worker pool and the end-to-end pipeline.
+export {
+  AnalyticsCoordinator, analyzeRun,
+  type AnalyzeOptions, type AnalysisResult, type PerformanceSummary, type StrategyFailure,
+} from './coordinator/analyze.ts';
+export type { AnalysisEvents, StrategyDoneEvent } from './coordinator/events.ts';
+export {
+  RANK_METRICS, rankRows, metricDistribution, validateRankMetric,
+  type RankMetric, type RankedStrategyRow, type MetricDistribution,
+} from './coordinator/rankings.ts';
+export { writeRankings, RANKING_METRIC_COLUMNS } from './coordinator/rankingsFile.ts';
+export { runDemoPipeline, type DemoPipelineOptions, type DemoPipelineResult } from './coordinator/pipeline.ts';
+export { EnginePool, type EnginePoolOptions } from './engine/pool.ts';
+export type { StrategyJob, StrategyOutcome, SharedMarketRef } from './engine/messages.ts';
+export { readSignalAt, readRegimesAt, type TraceLocator } from './io/traceLocator.ts';
+export {
+  performanceCacheKey, performanceCachePath, readCachedPerformance,
+  type PerformanceCacheKey, type PerformanceCacheEntry,
+} from './io/performanceCache.ts';
+export { inferPeriodsPerYear, PERIODS_PER_YEAR_RULE, type PeriodsPerYearChoice } from './analytics/periods.ts';

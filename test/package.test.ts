@@ -37,4 +37,15 @@ describe('package', () => {
       expect(readFileSync(join(root, file), 'utf8'), file).not.toMatch(/export default/);
     }
   });
+
+  it('exports the API the README shows embedders', async () => {
+    const api = await import('../src/index.ts');
+    for (const name of [
+      'seriesMetrics', 'buildDenseMarket', 'denseStrategyMetrics', 'defaultExecutionCosts', 'AnalyticsCoordinator', 'analyzeRun',
+      'EnginePool', 'analyzeRegimes', 'correlateRun', 'optimizeRun', 'overfitRun', 'walkForward', 'mineRun', 'replayEnsemble',
+      'buildReport', 'runDemoPipeline', 'connectWorkflowToBus', 'AutomatedWorkflow', 'generateRun', 'scanRun', 'openRun',
+    ]) {
+      expect(typeof (api as Record<string, unknown>)[name], name).toBe('function');
+    }
+  });
 });
