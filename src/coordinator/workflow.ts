@@ -8,6 +8,7 @@ import { optimizeByRegime, type RegimeEnsembleResult } from '../analytics/ensemb
 import { defaultExecutionCosts, validateMetricOptions } from '../analytics/metricOptions.ts';
 import { denseNetReturns, forwardFillStates, returnRegimes, returnsByRegime, type EnsembleWeights } from '../analytics/replay.ts';
 import { returnMatrixFromColumns } from '../analytics/returnMatrix.ts';
+import { seriesMetrics } from '../analytics/seriesMetrics.ts';
 import {
   regimeRejection, strategyRejection, validateSelectionCriteria, type SelectionCriteria, type SelectionCriteriaInput,
 } from '../analytics/selection.ts';
@@ -181,17 +182,9 @@ function sameCosts(a: ExecutionCosts, b: ExecutionCosts): boolean {
   return JSON.stringify(a) === JSON.stringify(defaultExecutionCosts(b));
 }
 
-/** Sharpe (annualized, ddof 1) of a full-length series; null for zero variance. */
+/** Sharpe (annualized, ddof 1) of a full-length series (seriesMetrics' definition); null when undefined. */
 function seriesSharpe(values: Float64Array, periodsPerYear: number): number | null {
-  const n = values.length;
-  if (n < 2) return null;
-  let sum = 0;
-  for (let t = 0; t < n; t++) sum += values[t]!;
-  const mean = sum / n;
-  let squares = 0;
-  for (let t = 0; t < n; t++) squares += (values[t]! - mean) ** 2;
-  const std = Math.sqrt(squares / (n - 1));
-  return std > 0 ? (mean / std) * Math.sqrt(periodsPerYear) : null;
+  return seriesMetrics(values, { periodsPerYear }).sharpeRatio;
 }
 
 /** Runs the automated workflow over the runs of a workspace; typed events as it goes (WorkflowEvents). */

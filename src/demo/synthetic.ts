@@ -1,21 +1,10 @@
 // Synthetic market and strategies for `sweeplens demo`: pure functions of a seed, no I/O.
 import { PERIODS_PER_YEAR_DAILY } from '../constants.ts';
 import type { SignalTrace } from '../types.ts';
+import { seededUniform } from '../analytics/synthetic.ts';
 
-/**
- * mulberry32, a 32-bit seeded uniform generator in [0, 1).
- * see: https://gist.github.com/tommyettinger/46a874533244883189143505d203312c (Tommy Ettinger, public domain)
- */
-export function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, the seeded uniform generator of the synthetic sweeps (analytics/synthetic.ts). */
+export { seededUniform };
 
 /** Standard normal variates from a uniform source (Box-Muller, one variate per call). */
 function normalSource(uniform: () => number): () => number {

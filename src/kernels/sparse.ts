@@ -174,7 +174,7 @@ export function runSparseKernelBatch(
     x.sparseMetricsBatch(
       headerPtr, riskFreePerBar, idxPtr, valuePtr, offsetsPtr, strategies,
       SLIPPAGE_MODEL_CODE[costs.slippageModel], costs.commissionRate, costs.slippageRate, costs.impactCoefficient, costs.capital,
-      out, state, scratch, scratchEach, Math.max(0, tileBars), prefetch ? 1 : 0,
+      out, state, scratch, scratchEach, Math.max(0, tileBars), (options as { flags?: number }).flags ?? (prefetch ? 1 : 0),
     );
     const outView = new Float64Array(instance.memory.buffer, out, OUT_SLOTS * Math.max(1, strategies));
     const results: Omit<SparseKernelResult, 'trades'>[] = [];
