@@ -84,8 +84,11 @@ export const SPARSE_CONSTANT: i32 = 5;      // rf != 0 and a zero-variance serie
 // @ts-ignore: decorator
 @inline function tradeExp(x: f64): f64 {
   if (!(Math.abs(x) <= 0.03125)) return Math.exp(x);
-  return 1.0 + x * (1.0 + x * 0.5 * (1.0 + x * (1.0 / 3.0) * (1.0 + x * 0.25 * (1.0 + x * 0.2 * (1.0 + x * (1.0 / 6.0)
-    * (1.0 + x * (1.0 / 7.0) * (1.0 + x * 0.125)))))));
+  // Estrin's scheme (short dependency chains: the trade's factor is off the loop-carried path)
+  const x2 = x * x;
+  const x4 = x2 * x2;
+  return ((1.0 + x) + x2 * (0.5 + x * (1.0 / 6.0))) + x4 * (((1.0 / 24.0) + x * (1.0 / 120.0))
+    + x2 * ((1.0 / 720.0) + x * (1.0 / 5040.0)) + x4 * (1.0 / 40320.0));
 }
 
 /**
@@ -99,7 +102,8 @@ export const SPARSE_CONSTANT: i32 = 5;      // rf != 0 and a zero-variance serie
   if (cost * 64.0 <= onePlus) {
     const u = -cost / (onePlus + onePlus - cost);
     const u2 = u * u;
-    return 2.0 * u * (1.0 + u2 * (1.0 / 3.0 + u2 * (0.2 + u2 * (1.0 / 7.0 + u2 * (1.0 / 9.0)))));
+    const u4 = u2 * u2;
+    return 2.0 * u * ((1.0 + u2 * (1.0 / 3.0)) + u4 * ((0.2 + u2 * (1.0 / 7.0)) + u4 * (1.0 / 9.0)));
   }
   return Math.log1p(net) - Math.log1p(gross);
 }
@@ -214,6 +218,10 @@ const LOOK_AHEAD: i32 = 32;
 // the bar axis window by window and runs every strategy of the batch over each window, so a
 // window of the index is read from memory once per batch instead of once per strategy.
 export const STATE_BYTES: i32 = 256;
+/** Prefetch modes of sparseMetricsBatch (mirrored in src/kernels/sparse.ts). */
+export const PREFETCH_NONE: i32 = 0;
+export const PREFETCH_LOOK_AHEAD: i32 = 1;
+export const PREFETCH_WINDOW: i32 = 2;
 const ST_Y1: i32 = 0;
 const ST_Y1C: i32 = 8;
 const ST_Y2: i32 = 16;
@@ -302,7 +310,7 @@ export function sparseMetrics(
   gModel = model; gCommission = commissionRate; gSlippage = slippageRate; gImpact = impactCoefficient; gCapital = capital; gRf = rf;
   initState(statePtr);
   const n = <i32>load<u32>(hdr + (<usize>HDR_N << 2));
-  let status = stepStrategy(statePtr, hdr, idxPtr, valPtr, k, n, startPtr, endPtr, grossPtr, netPtr, scratchPtr, scratchBytes >> 5, 1);
+  let status = stepStrategy(statePtr, hdr, idxPtr, valPtr, k, n, startPtr, endPtr, grossPtr, netPtr, scratchPtr, scratchBytes >> 5, true);
   if (status == SPARSE_OK) status = finishStrategy(statePtr, hdr, outPtr, startPtr, endPtr, grossPtr, netPtr, scratchPtr);
   else store<f64>(outPtr, <f64>load<i32>(statePtr, ST_DETAIL), OUT_DETAIL << 3);
   store<f64>(outPtr, <f64>status, OUT_STATUS << 3);
@@ -317,7 +325,9 @@ export function sparseMetrics(
  * strategies). Strategy s has rows offsets[s] .. offsets[s + 1] of idxPtr / valPtr and writes
  * outPtr + s * OUT_SLOTS f64 (its status in OUT_STATUS). scratchPtr + s * scratchBytesEach:
  * its deferred drawdown candidates (32 bytes each; a small buffer is correct, only slower).
- * `prefetch`: load the records of upcoming changes ahead of use (useful when they are not cached).
+ * `prefetch`: PREFETCH_NONE; PREFETCH_LOOK_AHEAD (each strategy loads the records of its upcoming
+ * changes ahead of use); PREFETCH_WINDOW (one sequential pass over each window's records and block
+ * summaries before the strategies run over it).
  * Returns the number of strategies whose status is not SPARSE_OK. Results equal sparseMetrics bit for bit.
  */
 export function sparseMetricsBatch(
@@ -337,7 +347,7 @@ export function sparseMetricsBatch(
   do {
     const tileStart = tileEnd;
     tileEnd = n - tileEnd > tile ? tileEnd + tile : n;
-    if ((prefetch & 16) != 0) {
+    if (prefetch == PREFETCH_WINDOW) {
       // one sequential pass over the window's records (positions tileStart + 1 .. tileEnd) and block
       // summaries: streamed at memory bandwidth, then every strategy finds them in cache
       let acc: u64 = 0;
@@ -353,7 +363,7 @@ export function sparseMetricsBatch(
       const first = load<i32>(offsetsPtr + (<usize>s << 2));
       const end = load<i32>(offsetsPtr + (<usize>(s + 1) << 2));
       stepStrategy(st, hdr, idxPtr + (<usize>first << 2), valPtr + (<usize>first << 3), end - first, tileEnd,
-        0, 0, 0, 0, scratchPtr + <usize>s * <usize>scratchBytesEach, capacity, prefetch);
+        0, 0, 0, 0, scratchPtr + <usize>s * <usize>scratchBytesEach, capacity, prefetch == PREFETCH_LOOK_AHEAD);
     }
   } while (tileEnd < n);
   if (strategies > 0) store<u64>(statePtr, load<u64>(statePtr, ST_SINK) ^ sink, ST_SINK);
@@ -376,9 +386,8 @@ export function sparseMetricsBatch(
  */
 function stepStrategy(
   st: usize, hdr: usize, idxPtr: usize, valPtr: usize, k: i32, tileEnd: i32,
-  startPtr: usize, endPtr: usize, grossPtr: usize, netPtr: usize, candPtr: usize, candCapacity: i32, flags: i32,
+  startPtr: usize, endPtr: usize, grossPtr: usize, netPtr: usize, candPtr: usize, candCapacity: i32, prefetch: bool,
 ): i32 {
-  const prefetch = (flags & 1) != 0;
   const n = <i32>load<u32>(hdr + (<usize>HDR_N << 2));
   const rec = <usize>load<u32>(hdr + (<usize>HDR_REC << 2));
   const lpLong = <usize>load<u32>(hdr + (<usize>HDR_LP_LONG << 2));
@@ -497,24 +506,35 @@ function stepStrategy(
       dg += down + <f64>flatBars * rfDown;
       posG += <i32>(<u32>cnt) + flatBars * rfPositive;
       negG += <i32>(<u32>(cnt >> 32)) + flatBars * rfNegative;
-      if ((flags & 2) == 0 && inMarket != 0.0) {
+      {
         // Drawdown: net log equity after bar i of the segment (before the change bar's cost) is
         // o + lp[i + 1], o = E - lp[segStart]. Positions segStart .. lpEnd, against the running peak.
+        // Branch-free over the position: a flat segment gets the bounds (-inf, +inf), so it neither
+        // scans nor keeps a candidate; the first two blocks are read unconditionally.
         const slot = isLong ? BLK_MAX_L : BLK_MAX_S;
         const o = ((lg + lgc) + adjSum) - lpa;  // net log equity at the segment start minus lp[segStart]
         const runMax0 = peak - o;
         const ba = segStart >> BLOCK_BITS;
         const bb = lpEnd >> BLOCK_BITS;
         const sb0 = blk + (<usize>slot << 3);
-        let upper = load<f64>(sb0 + (<usize>ba << 6));
-        let lower = load<f64>(sb0 + (<usize>ba << 6), 8);
-        for (let x = ba + 1; x <= bb; x++) {
+        const sa = sb0 + (<usize>ba << 6);
+        const sb1 = sb0 + (<usize>(bb > ba ? ba + 1 : ba) << 6);
+        const m0 = load<f64>(sa);
+        const m1 = load<f64>(sb1);
+        const n0 = load<f64>(sa, 8);
+        const n1 = load<f64>(sb1, 8);
+        let upper = m1 > m0 ? m1 : m0;
+        let lower = n1 < n0 ? n1 : n0;
+        for (let x = ba + 2; x <= bb; x++) {
           const sb = sb0 + (<usize>x << 6);
           const bMax = load<f64>(sb);
           const bMin = load<f64>(sb, 8);
           upper = bMax > upper ? bMax : upper;
           lower = bMin < lower ? bMin : lower;
         }
+        const inM = inMarket != 0.0;
+        upper = select<f64>(upper, -Infinity, inM);
+        lower = select<f64>(lower, Infinity, inM);
         const lp = isLong ? lpLong : lpShort;
         if (upper > runMax0) {
           // the segment may set a new peak: exact max (and drop) now, later segments depend on it
@@ -530,8 +550,8 @@ function stepStrategy(
             if (bound > worst) {
               const drop = scanDrop(lp, blk, slot, segStart, lpEnd, runMax0);
               if (drop > worst) worst = drop;
+              candCount = compactCandidates(candPtr, candCount, worst);
             }
-            candCount = compactCandidates(candPtr, candCount, worst);
           } else {
             const dst = candPtr + (<usize>candCount << 5);
             store<i32>(dst, segStart);
@@ -577,7 +597,7 @@ function stepStrategy(
     dn += (xn < 0.0 ? xn * xn : 0.0) - (xg < 0.0 ? xg * xg : 0.0);
     posAdj += <i32>(xn > 0.0) - <i32>(xg > 0.0);
     negAdj += <i32>(xn < 0.0) - <i32>(xg < 0.0);
-    if ((flags & 4) == 0 && cost != 0.0) adjSum += costLog(cost, gross, net);   // all <= 0: a plain sum is accurate
+    if (cost != 0.0) adjSum += costLog(cost, gross, net);   // all <= 0: a plain sum is accurate
     const e = (lg + lgc) + adjSum;
     const fall = peak - e;
     worst = fall > worst ? fall : worst;
@@ -585,7 +605,7 @@ function stepStrategy(
 
     // trades: the open one (if any) closes here (branch-free selects)
     const open = pos != 0.0;
-    const factor = (flags & 8) == 0 ? tradeExp(growth) : growth;
+    const factor = tradeExp(growth);
     const tradeNet = entryFactor * factor * (1.0 - unit) - 1.0;
     if (netPtr != 0) store<f64>(netPtr + (<usize>trades << 3), tradeNet);
     if (startPtr != 0) store<i32>(startPtr + (<usize>trades << 2), tradeStart);
@@ -698,6 +718,7 @@ function finishStrategy(
     <f64>(posG + posAdj), <f64>(negG + negAdj), (lg + lgc) + adjSum);
   store<f64>(outPtr, -Math.expm1(-worst), OUT_MAX_DRAWDOWN << 3);
   store<f64>(outPtr, c1, OUT_TOTAL_COSTS << 3);
+  store<f64>(outPtr, 0.0, OUT_DETAIL << 3);
   store<f64>(outPtr, <f64>durationSum, OUT_EXPOSURE_BARS << 3);
   store<f64>(outPtr, <f64>durationSum, OUT_DURATION_SUM << 3);
   store<f64>(outPtr, <f64>trades, OUT_TRADE_COUNT << 3);

@@ -1,6 +1,8 @@
 import { InputError, SchemaError } from '../errors.ts';
 import { changeListError } from '../kernels/expand.ts';
-import { runSparseKernel, runSparseKernelBatch, SPARSE_STATUS, type SparseKernelResult, type SparseTradeSums } from '../kernels/sparse.ts';
+import {
+  runSparseKernel, runSparseKernelBatch, SPARSE_STATUS, type SparseBatchOptions, type SparseKernelResult, type SparseTradeSums,
+} from '../kernels/sparse.ts';
 import type { MarketIndex } from '../market/marketIndex.ts';
 import type { ExecutionCosts, PerformanceMetrics, SignalTrace } from '../types.ts';
 import { denseStrategyMetrics } from './denseMetrics.ts';
@@ -171,10 +173,15 @@ export function strategyMetrics(
  * the dense fallback where the sparse path is not exact and the same errors for invalid change
  * lists (thrown for the first offending trace). `onPath(i, path, reason)` is told which path ran
  * for trace i. Use this from workers that compute many strategies of the same symbol.
+ *
+ * The kernel walks the bar axis in windows (`batch.tileBars`, default 4,096 bars) and advances every
+ * strategy through each window, so each window of the index is streamed from memory once per batch
+ * rather than once per strategy (see runSparseKernelBatch). Results do not depend on the window size.
  */
 export function sparseStrategyMetricsBatch(
   index: MarketIndex, traces: readonly SignalTrace[], costs: ExecutionCosts, options: MetricOptions,
   onPath?: (strategy: number, path: 'sparse' | 'dense', reason?: string) => void,
+  batch: SparseBatchOptions = {},
 ): PerformanceMetrics[] {
   const rf = checkIndex(index, costs, options);
   traces.forEach((trace, i) => {
@@ -186,7 +193,7 @@ export function sparseStrategyMetricsBatch(
       return denseStrategyMetrics(index, trace, costs, options);
     });
   }
-  const results = runSparseKernelBatch(index.instance, index.headerPtr, rf, traces, costs);
+  const results = runSparseKernelBatch(index.instance, index.headerPtr, rf, traces, costs, batch);
   return results.map((result, i) => {
     const trace = traces[i]!;
     const fallback = statusFallback(index, trace, result);

@@ -16,7 +16,7 @@ import { RUN_LAYOUT } from '../io/layout.ts';
 import type { RunHandle } from '../io/runHandle.ts';
 import type { TraceInfo } from '../io/traceMetadata.ts';
 import { openRun } from '../io/workspace.ts';
-import { kernels, type KernelInstance } from '../kernels/runtime.ts';
+import { instantiateKernels, type KernelInstance } from '../kernels/runtime.ts';
 import { buildMarketIndex, type MarketIndex } from '../market/marketIndex.ts';
 import type { ExecutionCosts, PerformanceMetrics } from '../types.ts';
 import { performanceCacheKey, performanceCachePath, readCachedPerformance } from '../io/performanceCache.ts';
@@ -125,7 +125,7 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
 
     const ownPool = !options.pool && workers > 0 ? EnginePool.create({ workers }) : undefined;
     const pool = options.pool ?? ownPool;
-    const instance: KernelInstance = pool ? pool.instance : kernels();
+    const instance: KernelInstance = pool ? pool.instance : instantiateKernels();
     try {
       const periods: PerformanceSummary['periodsPerYear'] = {};
       const barRange: PerformanceSummary['barRange'] = {};

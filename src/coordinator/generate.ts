@@ -14,7 +14,7 @@ import { computeStrategy, IndicatorCache, planStrategies } from '../analytics/sy
 import { dictionaryVector, int64Vector } from '../io/arrowColumns.ts';
 import type { RunMetadata } from '../io/layout.ts';
 import { createRun, type RunWriter } from '../io/runWriter.ts';
-import { kernels } from '../kernels/runtime.ts';
+import { instantiateKernels } from '../kernels/runtime.ts';
 import { buildMarketIndex } from '../market/marketIndex.ts';
 
 /** Bars per year of 1-minute US equity bars (252 sessions x 390 minutes), used to annualize. */
@@ -150,7 +150,7 @@ export function generateRun(dir: string, options: GenerateOptions): RunMetadata 
 
   const cache = new IndicatorCache(options.indicatorCacheBytes ?? 768 * 2 ** 20);
   // The cached footer metrics are the product's own (change-proportional, dense where not exact).
-  const index = withMetrics ? buildMarketIndex(market.bars, costs, kernels(), { source: `${dir} (generated bars)` }) : undefined;
+  const index = withMetrics ? buildMarketIndex(market.bars, costs, instantiateKernels(), { source: `${dir} (generated bars)` }) : undefined;
   const metricOptions = { periodsPerYear: MINUTE_BARS_PER_YEAR };
   const changes = changeBuffer(options.bars);
   strategies.forEach((spec, i) => {

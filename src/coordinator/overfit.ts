@@ -19,7 +19,7 @@ import type { ReturnMatrix } from '../analytics/returnMatrix.ts';
 import { InputError } from '../errors.ts';
 import { EnginePool } from '../engine/pool.ts';
 import { writeJsonAtomic } from '../io/atomicWrite.ts';
-import { kernels } from '../kernels/runtime.ts';
+import { instantiateKernels } from '../kernels/runtime.ts';
 import { analysisConventions, chooseRankedSymbol, loadCandidateMatrix, openAnalyzedRun, type RunWorkflowOptions } from './candidateReturns.ts';
 import {
   OVERFITTING_FILE, OVERFITTING_FORMAT, type FamilyPboReport, type OverfitStrategyRow, type OverfitTrialMethod, type OverfittingReport, type PboReport,
@@ -151,7 +151,7 @@ export async function overfitRun(runDir: string, options: OverfitOptions = {}): 
       warnings.push(`${totalTrials} strategies on ${symbol}: only the top ${DEFAULT_OVERFIT_CANDIDATE_CAP} by ${analyzed.rankBy} are candidates (pass candidates to change); the DSR still counts all ${totalTrials} trials`);
     }
 
-    const instance = pool ? pool.instance : kernels();
+    const instance = pool ? pool.instance : instantiateKernels();
     const loadStarted = performance.now();
     const candidates = await loadCandidateMatrix(run, symbol, chosen.map((r) => r.id), conventions, pool, instance);
     try {

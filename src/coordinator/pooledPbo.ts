@@ -9,7 +9,7 @@ import type { PboBlockSumsOutcome } from '../engine/messages.ts';
 import { runPboSplitRange } from '../engine/overfitTasks.ts';
 import type { EnginePool } from '../engine/pool.ts';
 import { blockBounds, pboBlockSums, type PboBlockSums, type PboMetric, type PboSplitResults } from '../kernels/pbo.ts';
-import { kernels, type KernelInstance } from '../kernels/runtime.ts';
+import { instantiateKernels, type KernelInstance } from '../kernels/runtime.ts';
 
 /** Splits evaluated per pool task at least (in split × strategy units), so small PBOs are not over-sharded. */
 const MIN_SPLIT_WORK_PER_TASK = 250_000;
@@ -52,7 +52,7 @@ export async function pooledPbo(
   const groups = options.groups ?? [Array.from({ length: nStrategies }, (_, j) => j)];
   const masks = halfSplitMasks(blocks);
   if (matrix.bars < 2 * blocks) throw new InputError(`PBO with ${blocks} blocks needs at least ${2 * blocks} bars (2 per block), got ${matrix.bars}`);
-  const instance: KernelInstance = pool ? pool.instance : kernels();
+  const instance: KernelInstance = pool ? pool.instance : instantiateKernels();
   const mark = instance.arena.mark();
   let tasks = 0;
   try {

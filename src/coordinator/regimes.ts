@@ -27,7 +27,7 @@ import type { RunHandle } from '../io/runHandle.ts';
 import { writeRegimeTrace, type StoredRegimeTrace } from '../io/traces.ts';
 import { openRun } from '../io/workspace.ts';
 import { buildRegimeTables } from '../kernels/regimes.ts';
-import { kernels, type KernelInstance } from '../kernels/runtime.ts';
+import { instantiateKernels, type KernelInstance } from '../kernels/runtime.ts';
 import { buildMarketIndex } from '../market/marketIndex.ts';
 import type { ExecutionCosts, PerformanceMetrics, RegimeTrace, SignalTrace } from '../types.ts';
 import { analyzeRun, type AnalyzeOptions } from './analyze.ts';
@@ -225,7 +225,7 @@ export async function analyzeRegimes(runDir: string, options: RegimeAnalysisOpti
     }
 
     // 3. per-regime metrics of every strategy x classifier
-    const instance: KernelInstance = pool ? pool.instance : kernels();
+    const instance: KernelInstance = pool ? pool.instance : instantiateKernels();
     const rf = riskFreePerBar(metricOptions.riskFreeRate ?? 0, metricOptions.periodsPerYear);
     const market = buildMarketIndex(bars, costs, instance, { riskFreePerBar: rf, source: `${run.dir} (${symbol} bars)` });
     const tables = buildRegimeTables(market, rf, instance);
@@ -370,7 +370,7 @@ async function loadTop(runDir: string, options: RunAnalyticsOptions, top: number
 /** Dense per-bar returns (net or gross) of the traces, as a ReturnMatrix (main thread; O(N T)). */
 async function denseReturnMatrix(loaded: LoadedStrategies, costs: ExecutionCosts, which: 'net' | 'gross'): Promise<ReturnMatrix> {
   const bars = await loaded.run.readBars(loaded.symbol);
-  const market = buildMarketIndex(bars, costs, kernels(), { riskFreePerBar: riskFreePerBar(loaded.metricOptions.riskFreeRate ?? 0, loaded.metricOptions.periodsPerYear) });
+  const market = buildMarketIndex(bars, costs, instantiateKernels(), { riskFreePerBar: riskFreePerBar(loaded.metricOptions.riskFreeRate ?? 0, loaded.metricOptions.periodsPerYear) });
   const columns = loaded.traces.map((trace) => {
     let column = new Float64Array(0);
     denseStrategyMetrics(market, trace, costs, loaded.metricOptions, (series) => { column = (which === 'net' ? series.net : series.gross).slice(); });

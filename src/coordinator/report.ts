@@ -10,7 +10,7 @@ import type { AdmfOpenOptions } from '../io/admf.ts';
 import type { RunHandle } from '../io/runHandle.ts';
 import { openRun } from '../io/workspace.ts';
 import { drawdownSeries, equityCurve } from '../kernels/drawdown.ts';
-import { kernels } from '../kernels/runtime.ts';
+import { instantiateKernels } from '../kernels/runtime.ts';
 import { buildDenseMarket } from '../market/denseMarket.ts';
 import { comparisonSection, strategyHover } from '../report/comparisonCharts.ts';
 import { correlationSection } from '../report/correlationCharts.ts';
@@ -122,7 +122,7 @@ async function priceStrategies(
       continue;
     }
     const options = validateMetricOptions({ periodsPerYear, riskFreeRate: inputs.summary.riskFreeRate });
-    const instance = kernels();
+    const instance = instantiateKernels();
     const mark = instance.arena.mark();
     try {
       const market = buildDenseMarket(bars, costs, `${run.dir} (${symbol} bars)`, instance);

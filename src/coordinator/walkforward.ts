@@ -15,7 +15,7 @@ import type { MetricOptions } from '../analytics/metricOptions.ts';
 import { InputError } from '../errors.ts';
 import { EnginePool } from '../engine/pool.ts';
 import { writeJsonAtomic } from '../io/atomicWrite.ts';
-import { kernels } from '../kernels/runtime.ts';
+import { instantiateKernels } from '../kernels/runtime.ts';
 import type { RegimeTrace } from '../types.ts';
 import { analysisConventions, chooseRankedSymbol, loadCandidateMatrix, openAnalyzedRun, type RunWorkflowOptions } from './candidateReturns.ts';
 import { passesDeflatedSharpe } from './overfit.ts';
@@ -208,7 +208,7 @@ export async function walkForward(runDir: string, options: WalkForwardOptions): 
     const warnings: string[] = [
       'candidates were chosen by the full-sample ranking, which has seen every out-of-sample segment; the walk-forward validates the ensemble weights',
     ];
-    const instance = pool ? pool.instance : kernels();
+    const instance = pool ? pool.instance : instantiateKernels();
     // Raw net returns (no risk-free subtraction): seriesMetrics and the optimizer apply the rate.
     const loaded = await loadCandidateMatrix(run, symbol, chosen, { ...conventions, riskFreePerBar: 0 }, pool, instance);
     let matrix: ReturnMatrix;

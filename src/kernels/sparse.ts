@@ -123,12 +123,18 @@ export const SPARSE_BATCH_TILE_BARS = 4096;
 /** Deferred drawdown candidates kept per strategy in a batch (overflow is handled exactly, by compaction). */
 export const SPARSE_BATCH_CANDIDATES = 2048;
 
+const PREFETCH_MODE = { none: 0, 'look-ahead': 1, window: 2 } as const;
+
 /** Options of runSparseKernelBatch. */
 export interface SparseBatchOptions {
   /** Bars per window of the tiled walk (0: no tiling, strategy after strategy). Default SPARSE_BATCH_TILE_BARS. */
   tileBars?: number;
-  /** Touch the records of upcoming changes ahead of use (default: only when not tiling). */
-  prefetch?: boolean;
+  /**
+   * How the kernel gets index records into cache ahead of use: 'window' (one sequential pass over
+   * each window before the strategies run over it; the default when tiling), 'look-ahead' (each
+   * strategy loads the records of its upcoming changes; the default without tiling) or 'none'.
+   */
+  prefetch?: 'window' | 'look-ahead' | 'none';
 }
 
 /**
@@ -155,7 +161,7 @@ export function runSparseKernelBatch(
   costs: ExecutionCosts, options: SparseBatchOptions = {},
 ): Omit<SparseKernelResult, 'trades'>[] {
   const tileBars = options.tileBars ?? SPARSE_BATCH_TILE_BARS;
-  const prefetch = options.prefetch ?? tileBars <= 0;
+  const prefetch = PREFETCH_MODE[options.prefetch ?? (tileBars > 0 ? 'window' : 'look-ahead')];
   return withScratch((arena, x) => {
     let packed: PackedSparseBatch;
     if (Array.isArray(traces)) packed = packInto(arena, instance, traces as readonly { idx: Int32Array; signal: Float64Array }[]);
@@ -174,7 +180,7 @@ export function runSparseKernelBatch(
     x.sparseMetricsBatch(
       headerPtr, riskFreePerBar, idxPtr, valuePtr, offsetsPtr, strategies,
       SLIPPAGE_MODEL_CODE[costs.slippageModel], costs.commissionRate, costs.slippageRate, costs.impactCoefficient, costs.capital,
-      out, state, scratch, scratchEach, Math.max(0, tileBars), (options as { flags?: number }).flags ?? (prefetch ? 1 : 0),
+      out, state, scratch, scratchEach, Math.max(0, tileBars), prefetch,
     );
     const outView = new Float64Array(instance.memory.buffer, out, OUT_SLOTS * Math.max(1, strategies));
     const results: Omit<SparseKernelResult, 'trades'>[] = [];

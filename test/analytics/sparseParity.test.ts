@@ -12,6 +12,9 @@ import {
 } from '../../src/analytics/sparseMetrics.ts';
 import { assembleStrategyMetrics, riskFreeForOptions } from '../../src/analytics/strategyMetrics.ts';
 import { InputError, SchemaError } from '../../src/errors.ts';
+import {
+  packSparseBatch, runSparseKernel, runSparseKernelBatch, SPARSE_STATUS, type SparseKernelResult,
+} from '../../src/kernels/sparse.ts';
 import { buildMarketIndex, type MarketIndex } from '../../src/market/marketIndex.ts';
 import type { ExecutionCosts, PerformanceMetrics, SignalTrace } from '../../src/types.ts';
 import { randomPricePath, randomVolumes } from '../helpers/edgeCases.ts';
@@ -314,5 +317,71 @@ describe('sparse vs dense parity on the ADMF-PC SPY_1m fixture', () => {
     }
     expect(compared).toBeGreaterThan(files.length);
     expect(unpriced).toBeLessThan(compared);
+  });
+});
+
+describe('tiled batch kernel (sparseMetricsBatch windows over the bar axis)', () => {
+  /** Kernel results comparable across calls: everything for OK / constant, status and detail otherwise. */
+  const comparable = (r: Omit<SparseKernelResult, 'trades'> & { trades?: unknown }) => {
+    const { trades: _trades, ...rest } = r;
+    return r.status === SPARSE_STATUS.ok || r.status === SPARSE_STATUS.constant ? rest : { status: r.status, detail: r.detail };
+  };
+
+  it('equals the single-strategy kernel bit for bit for every window size and prefetch mode', () => {
+    const rng = new Rng(2026);
+    for (const model of ['linear', 'sqrt'] as const) {
+      for (const riskFreeRate of [0, 0.04]) {
+        const costs = defaultExecutionCosts({ slippageModel: model });
+        const rf = riskFreeForOptions(optionsFor(riskFreeRate));
+        const n = rng.integer(300, 5000);
+        const index = buildMarketIndex(market(rng, n), costs, undefined, { riskFreePerBar: rf });
+        const traces = Array.from({ length: 24 }, () => randomTrace(rng, n));
+        traces.push(
+          trace([], []), trace([0], [1]), trace([n - 1], [-1]), trace([3, 10, 20], [0.5, -1, 0]),
+          trace([5, n - 3, 2], [1, 0, -1]), trace([1, 2, n + 4], [1, -1, 0]), trace([-1], [1]), trace([7, 7], [1, 0]),
+        );
+        const single = traces.map((tr) => comparable(runSparseKernel(index.instance, index.headerPtr, rf, tr.idx, tr.signal, costs, { trades: false })));
+        for (const tileBars of [0, 1, 7, 64, 1000, 4096]) {
+          for (const prefetch of ['none', 'look-ahead', 'window'] as const) {
+            const batch = runSparseKernelBatch(index.instance, index.headerPtr, rf, traces, costs, { tileBars, prefetch }).map(comparable);
+            expect(batch, `${model} rf ${riskFreeRate} tile ${tileBars} ${prefetch}`).toEqual(single);
+          }
+        }
+        // change lists packed once in kernel memory (no copy-in per call)
+        const mark = index.instance.arena.mark();
+        const packed = packSparseBatch(index.instance, traces);
+        expect(runSparseKernelBatch(index.instance, index.headerPtr, rf, packed, costs).map(comparable)).toEqual(single);
+        expect(runSparseKernelBatch(index.instance, index.headerPtr, rf, packed, costs, { tileBars: 33 }).map(comparable)).toEqual(single);
+        index.instance.arena.release(mark);
+      }
+    }
+  });
+
+  it('sparseStrategyMetricsBatch with small windows equals strategyMetrics and the dense path', () => {
+    const rng = new Rng(77);
+    const costs = defaultExecutionCosts({ slippageModel: 'sqrt' });
+    const options = optionsFor(0);
+    const n = 4000;
+    const index = buildMarketIndex(market(rng, n), costs);
+    const traces = Array.from({ length: 12 }, () => randomTrace(rng, n));
+    for (const tileBars of [0, 5, 256]) {
+      const batch = sparseStrategyMetricsBatch(index, traces, costs, options, undefined, { tileBars });
+      traces.forEach((tr, i) => {
+        expect(batch[i], `tile ${tileBars} trace ${i}`).toEqual(strategyMetrics(index, tr, costs, options));
+        expect(mismatches(denseStrategyMetrics(index, tr, costs, options), batch[i]!)).toEqual([]);
+      });
+    }
+  });
+
+  it('keeps the drawdown exact when the candidate buffer overflows (many deferred segments)', () => {
+    const rng = new Rng(5);
+    const costs = defaultExecutionCosts();
+    const n = 20_000;
+    const index = buildMarketIndex(market(rng, n), costs);
+    // a change every 2 bars: K = 10,000 rows, more deferred candidates than a batch keeps per strategy
+    const idx = Array.from({ length: n / 2 }, (_, i) => 2 * i);
+    const traces = [0, 1, 2].map((s) => trace(idx, idx.map((_, i) => ((i + s) % 3) - 1)));
+    const batch = sparseStrategyMetricsBatch(index, traces, costs, optionsFor(0), undefined, { tileBars: 512 });
+    traces.forEach((tr, i) => expect(mismatches(denseStrategyMetrics(index, tr, costs, optionsFor(0)), batch[i]!)).toEqual([]));
   });
 });

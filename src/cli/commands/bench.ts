@@ -29,7 +29,8 @@ export function benchText(report: KernelBenchReport): string {
     renderTable(header, rows),
     '',
     'ratios (WASM bars/s over TS bars/s, same run; interopShareOfDense = copy time / dense WASM time;',
-    ' sparse*: dense WASM median / sparse median, sparseTDoubling = sparse at 2T / at T with the same K, sparseNsPerChange in ns)',
+    ' sparse*: dense WASM median / sparse median, sparseTDoubling = sparse at 2T / at T with the same K, sparseNsPerChange in ns;',
+    ' analyze*: wall time with 1 worker / with 2 workers, and without / with valid caches; analyze cases: bars = strategy-bars)',
     renderTable(['ratio', 'value'], ratioRows),
     '',
   ].join('\n');
@@ -56,6 +57,17 @@ export function registerBenchCommand(program: Command): void {
         report.parity.push(...sparse.parity);
         report.cases.push(...sparse.cases);
         Object.assign(report.ratios, sparse.ratios);
+        // End to end: `analyze` on a generated run with 1 and 2 workers, then with valid caches.
+        const { runEngineBench } = await import('../../../bench/engine.bench.ts');
+        const engine = await runEngineBench(options.quick === true ? { strategies: 300, bars: 50_000, log } : { strategies: 2_000, bars: 200_000, log });
+        for (const c of engine.cases) {
+          report.cases.push({
+            name: c.name, family: 'analyze', implementation: c.name.slice('analyze/'.length), bars: engine.bars * engine.strategies,
+            barsPerSecond: c.strategyBarsPerSecond, meanMs: c.wallMs, rmePercent: 0, samples: 1,
+          });
+        }
+        report.ratios.analyzeTwoWorkersOverOne = engine.ratios.twoWorkersOverOne;
+        report.ratios.analyzeCachedSpeedup = engine.ratios.cachedSpeedup;
       }
       process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : benchText(report));
     });
