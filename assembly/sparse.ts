@@ -63,6 +63,25 @@ export const SPARSE_UNPRICED: i32 = 3;      // sqrt model: close or volume <= 0 
 export const SPARSE_RUIN: i32 = 4;          // a net bar return or a trade cost leg <= -100 % (detail = bar)
 export const SPARSE_CONSTANT: i32 = 5;      // rf != 0 and a zero-variance series (see sparseMetrics)
 
+/**
+ * Branch-free f64 select: cond ? a : b by integer masking of the bit patterns, so the engine cannot
+ * turn it into a conditional branch (which mispredicts on random -1 / 0 / 1 change lists).
+ * Bit-exact (the chosen value is passed through unchanged).
+ */
+// @ts-ignore: decorator
+@inline function fsel(a: f64, b: f64, cond: bool): f64 {
+  // (a mask blend: binaryen folds reinterpret(select(reinterpret a, reinterpret b)) back to an f64 select)
+  const mask = -<i64>cond;
+  return reinterpret<f64>((reinterpret<i64>(a) & mask) | (reinterpret<i64>(b) & ~mask));
+}
+
+/** min(x, 0) for finite x by masking with the sign (-0 for -0; squares equal those of x < 0 ? x : 0). */
+// @ts-ignore: decorator
+@inline function negPart(x: f64): f64 {
+  const bits = reinterpret<i64>(x);
+  return reinterpret<f64>(bits & (bits >> 63));
+}
+
 /** Rounding error of s = a + x (TwoSum); s must be fl(a + x). */
 // @ts-ignore: decorator
 @inline function sumErr(a: f64, x: f64, s: f64): f64 {
@@ -467,7 +486,8 @@ function stepStrategy(
       if (t <= previousIdx || t >= n) { status = SPARSE_BAD_ROW; detail = j; break; }
       previousIdx = t;
       v = load<f64>(valPtr + (<usize>j << 3));
-      if (!(v == 0.0 || v == 1.0 || v == -1.0)) { status = SPARSE_NOT_UNIT; detail = j; break; }
+      // (bitwise or: a short-circuit || branches on the random value)
+      if ((<i32>(v == 0.0) | <i32>(Math.abs(v) == 1.0)) == 0) { status = SPARSE_NOT_UNIT; detail = j; break; }
       if (v == pos) continue;
       rb = rec + ((<usize>t + 1) << 7);
       lpEnd = t;
@@ -484,8 +504,11 @@ function stepStrategy(
     let growth: f64 = 0.0;
     if (segStart <= t) {
       const inMarket = Math.abs(pos);
+      const inM = pos != 0.0;
+      const inMi = <i32>inM;   // integer flags: f64 -> integer conversions are slow in V8 (range checks)
       const isLong = pos > 0.0;
-      const sideOffset: usize = isLong ? 0 : 16;
+      const longBit = <usize>isLong;  // side choices by arithmetic, not selects (no branch on the side)
+      const sideOffset: usize = 16 - (longBit << 4);
       const ra = rec + (<usize>segStart << 7);
       const s1 = rangeSum(ra, rb, REC_S1_HI, REC_S1_LO);
       const s2 = rangeSum(ra, rb, REC_S2_HI, REC_S2_LO);
@@ -494,15 +517,15 @@ function stepStrategy(
       const down = inMarket * rangeSum(ras, rbs, REC_DL_HI, REC_DL_LO);
       growth = inMarket * rangeSum(ras, rbs, REC_LL_HI, REC_LL_LO);
       const lpa = load<f64>(ras, REC_LL_HI << 3);
-      const cntOffset: usize = isLong ? (<usize>REC_CNT_L << 3) : (<usize>REC_CNT_S << 3);
+      const cntOffset: usize = (<usize>REC_CNT_S << 3) - (longBit << 3);
       // the two u32 counts subtract independently: the low count never borrows (prefix counts only grow)
-      const cnt = (load<u64>(rb + cntOffset) - load<u64>(ra + cntOffset)) * <u64>inMarket;
+      const cnt = (load<u64>(rb + cntOffset) - load<u64>(ra + cntOffset)) * <u64>inMi;
       const py = pos * s1;
       const y2t = inMarket * s2;
       let s = y1 + py; y1c += sumErr(y1, py, s); y1 = s;
       y2 += y2t;
       // x = 0 * r - rf = -rf on every bar of a flat segment (0 * r is +-0)
-      const flatBars = <i32>(1.0 - inMarket) * (t + 1 - segStart);
+      const flatBars = (1 - inMi) * (t + 1 - segStart);
       dg += down + <f64>flatBars * rfDown;
       posG += <i32>(<u32>cnt) + flatBars * rfPositive;
       negG += <i32>(<u32>(cnt >> 32)) + flatBars * rfNegative;
@@ -511,32 +534,29 @@ function stepStrategy(
         // o + lp[i + 1], o = E - lp[segStart]. Positions segStart .. lpEnd, against the running peak.
         // Branch-free over the position: a flat segment gets the bounds (-inf, +inf), so it neither
         // scans nor keeps a candidate; the first two blocks are read unconditionally.
-        const slot = isLong ? BLK_MAX_L : BLK_MAX_S;
+        const slot = BLK_MAX_S - <i32>longBit * (BLK_MAX_S - BLK_MAX_L);
         const o = ((lg + lgc) + adjSum) - lpa;  // net log equity at the segment start minus lp[segStart]
         const runMax0 = peak - o;
         const ba = segStart >> BLOCK_BITS;
         const bb = lpEnd >> BLOCK_BITS;
         const sb0 = blk + (<usize>slot << 3);
         const sa = sb0 + (<usize>ba << 6);
-        const sb1 = sb0 + (<usize>(bb > ba ? ba + 1 : ba) << 6);
+        const sb1 = sa + (<usize>(bb > ba) << 6);
         const m0 = load<f64>(sa);
         const m1 = load<f64>(sb1);
         const n0 = load<f64>(sa, 8);
         const n1 = load<f64>(sb1, 8);
-        let upper = m1 > m0 ? m1 : m0;
-        let lower = n1 < n0 ? n1 : n0;
+        // (the max bound only feeds a comparison: compared block by block, or-ed as integers)
+        let mayPeak = <i32>(m0 > runMax0) | <i32>(m1 > runMax0);
+        let lower = fsel(n1, n0, n1 < n0);
         for (let x = ba + 2; x <= bb; x++) {
           const sb = sb0 + (<usize>x << 6);
-          const bMax = load<f64>(sb);
           const bMin = load<f64>(sb, 8);
-          upper = bMax > upper ? bMax : upper;
-          lower = bMin < lower ? bMin : lower;
+          mayPeak |= <i32>(load<f64>(sb) > runMax0);
+          lower = fsel(bMin, lower, bMin < lower);
         }
-        const inM = inMarket != 0.0;
-        upper = select<f64>(upper, -Infinity, inM);
-        lower = select<f64>(lower, Infinity, inM);
-        const lp = isLong ? lpLong : lpShort;
-        if (upper > runMax0) {
+        const lp = lpShort + (lpLong - lpShort) * longBit;
+        if ((mayPeak & inMi) != 0) {
           // the segment may set a new peak: exact max (and drop) now, later segments depend on it
           const drop = scanDrop(lp, blk, slot, segStart, lpEnd, runMax0);
           if (drop > worst) worst = drop;
@@ -547,7 +567,7 @@ function stepStrategy(
           // never scanned (a falling equity sets a new low in most segments, but only the deepest counts).
           const bound = runMax0 - lower;
           if (candCount == candCapacity) {
-            if (bound > worst) {
+            if (inM && bound > worst) {
               const drop = scanDrop(lp, blk, slot, segStart, lpEnd, runMax0);
               if (drop > worst) worst = drop;
               candCount = compactCandidates(candPtr, candCount, worst);
@@ -559,7 +579,7 @@ function stepStrategy(
             store<i32>(dst, slot, 8);
             store<f64>(dst, runMax0, 16);
             store<f64>(dst, bound, 24);
-            candCount += <i32>(bound > worst);
+            candCount += <i32>(bound > worst) & inMi;   // a flat segment's slot is overwritten
           }
         }
       }
@@ -574,7 +594,7 @@ function stepStrategy(
     if (sqrtModel) {
       const w = load<f64>(rb, REC_W << 3);
       if (w == w) {
-        cost = traded * (commissionRate + impactCoefficient * w * (traded == 1.0 ? sqrtCapital1 : sqrtCapital2));
+        cost = traded * (commissionRate + impactCoefficient * w * fsel(sqrtCapital1, sqrtCapital2, traded == 1.0));
       } else {
         const offset = <usize>t << 3;
         const close = load<f64>(<usize>load<u32>(hdr + (<usize>HDR_CLOSE << 2)) + offset);
@@ -588,20 +608,22 @@ function stepStrategy(
     }
     const net = gross - cost;
     // (unit positions: traded in {1, 2}, so unit = cost / traded exactly, and |pos| = |v| = 1 when non-zero)
-    const unit = traded == 1.0 ? cost : cost * 0.5;
+    const unit = cost * (1.5 - 0.5 * traded);   // traded 1: cost, 2: cost / 2 (exact; no select)
     if (!(net > -1.0) || !(unit < 1.0)) { status = SPARSE_RUIN; detail = t; break; }
     c1 += cost;
     q2 += -cost * (net + gross);                 // net^2 - gross^2
     const xg = gross - rf;
     const xn = net - rf;
-    dn += (xn < 0.0 ? xn * xn : 0.0) - (xg < 0.0 ? xg * xg : 0.0);
+    const mn = negPart(xn);
+    const mg = negPart(xg);
+    dn += mn * mn - mg * mg;
     posAdj += <i32>(xn > 0.0) - <i32>(xg > 0.0);
     negAdj += <i32>(xn < 0.0) - <i32>(xg < 0.0);
     if (cost != 0.0) adjSum += costLog(cost, gross, net);   // all <= 0: a plain sum is accurate
     const e = (lg + lgc) + adjSum;
     const fall = peak - e;
-    worst = fall > worst ? fall : worst;
-    peak = e > peak ? e : peak;
+    worst = fsel(fall, worst, fall > worst);
+    peak = fsel(e, peak, e > peak);
 
     // trades: the open one (if any) closes here (branch-free selects)
     const open = pos != 0.0;
@@ -615,15 +637,15 @@ function stepStrategy(
     const isLoss = open && tradeNet < 0.0;
     wins += <i32>isWin;
     losses += <i32>isLoss;
-    sumWins += select<f64>(tradeNet, 0.0, isWin);
-    sumLosses += select<f64>(tradeNet, 0.0, isLoss);
-    largestWin = select<f64>(tradeNet, largestWin, isWin && tradeNet > largestWin);
-    largestLoss = select<f64>(tradeNet, largestLoss, isLoss && tradeNet < largestLoss);
+    sumWins += fsel(tradeNet, 0.0, isWin);
+    sumLosses += fsel(tradeNet, 0.0, isLoss);
+    largestWin = fsel(tradeNet, largestWin, isWin && tradeNet > largestWin);
+    largestLoss = fsel(tradeNet, largestLoss, isLoss && tradeNet < largestLoss);
     durationSum += <i32>open * (t - tradeStart);
     trades += <i32>open;
     const enter = v != 0.0;
-    tradeStart = enter ? t : tradeStart;
-    entryFactor = enter ? 1.0 - unit : entryFactor;
+    tradeStart += <i32>enter * (t - tradeStart);
+    entryFactor = fsel(1.0 - unit, entryFactor, enter);
     pos = v;
     segStart = t + 1;
   }

@@ -37,6 +37,7 @@ export { denseStrategyMetrics, type DenseStrategySeries } from './analytics/dens
 export {
   sparseStrategyMetrics, sparseStrategyAggregates, sparseStrategyMetricsBatch, strategyMetrics, isSparseFallback, type SparseFallback,
 } from './analytics/sparseMetrics.ts';
+export { strategyMetricsBatchSettled, type SettledStrategyMetrics } from './analytics/sparseMetrics.ts';
 export type { SparseBatchOptions } from './kernels/sparse.ts';
 export { seriesMetrics } from './analytics/seriesMetrics.ts';
 

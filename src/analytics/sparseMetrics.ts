@@ -205,3 +205,64 @@ export function sparseStrategyMetricsBatch(
     return assembleFromKernel(aggregatesOf(index, result), result.tradeSums, options);
   });
 }
+
+/** The outcome of one strategy of strategyMetricsBatchSettled: its metrics and path, or its own error. */
+export type SettledStrategyMetrics =
+  | { ok: true; metrics: PerformanceMetrics; path: 'sparse' | 'dense'; reason?: string }
+  | { ok: false; error: Error };
+
+function settle(body: () => { metrics: PerformanceMetrics; path: 'sparse' | 'dense'; reason?: string }): SettledStrategyMetrics {
+  try {
+    return { ok: true, ...body() };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error : new Error(String(error)) };
+  }
+}
+
+/**
+ * strategyMetrics for many strategies of one market through the tiled batch kernel, with per-strategy
+ * error isolation: an invalid change list (or an unpriceable change bar) fails only its own entry,
+ * with the error strategyMetrics would throw for it; the other strategies are computed in the same
+ * kernel call. Entry i corresponds to traces[i]; `path` / `reason` as strategyMetrics' onPath.
+ */
+export function strategyMetricsBatchSettled(
+  index: MarketIndex, traces: readonly SignalTrace[], costs: ExecutionCosts, options: MetricOptions, batch: SparseBatchOptions = {},
+): SettledStrategyMetrics[] {
+  let rf: number | SparseFallback;
+  try {
+    rf = checkIndex(index, costs, options);
+  } catch (error) {
+    const failure = { ok: false as const, error: error instanceof Error ? error : new Error(String(error)) };
+    return traces.map(() => failure);
+  }
+  const dense = (trace: SignalTrace, reason: string) => settle(() => ({ metrics: denseStrategyMetrics(index, trace, costs, options), path: 'dense', reason }));
+  if (typeof rf !== 'number') {
+    const reason = rf.fallback;
+    return traces.map((trace) => dense(trace, reason));
+  }
+  const results: SettledStrategyMetrics[] = new Array(traces.length);
+  const good: number[] = [];
+  traces.forEach((trace, i) => {
+    if (trace.idx.length !== trace.signal.length) {
+      results[i] = { ok: false, error: new SchemaError(`change list has ${trace.idx.length} indices but ${trace.signal.length} values`) };
+    } else {
+      good.push(i);
+    }
+  });
+  const kernelResults = good.length > 0 ? runSparseKernelBatch(index.instance, index.headerPtr, rf, good.map((i) => traces[i]!), costs, batch) : [];
+  kernelResults.forEach((result, g) => {
+    const i = good[g]!;
+    const trace = traces[i]!;
+    let fallback: SparseFallback | undefined;
+    try {
+      fallback = statusFallback(index, trace, result);
+    } catch (error) {
+      results[i] = { ok: false, error: error instanceof Error ? error : new Error(String(error)) };
+      return;
+    }
+    results[i] = fallback
+      ? dense(trace, fallback.fallback)
+      : settle(() => ({ metrics: assembleFromKernel(aggregatesOf(index, result), result.tradeSums, options), path: 'sparse' }));
+  });
+  return results;
+}

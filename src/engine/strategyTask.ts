@@ -1,13 +1,13 @@
 // The per-strategy unit of work, shared by the pool's workers and the inline (main-thread) mode.
 import type { MetricOptions } from '../analytics/metricOptions.ts';
 import { denseStrategyMetrics } from '../analytics/denseMetrics.ts';
-import { strategyMetrics } from '../analytics/sparseMetrics.ts';
+import { strategyMetrics, strategyMetricsBatchSettled } from '../analytics/sparseMetrics.ts';
 import { performanceCacheKey, performanceCachePath, writeCachedPerformance } from '../io/performanceCache.ts';
 import { readSignalAt } from '../io/traceLocator.ts';
 import { traceContentHash } from '../io/traceMetadata.ts';
 import type { DenseMarket } from '../market/denseMarket.ts';
 import type { MarketIndex } from '../market/marketIndex.ts';
-import type { ExecutionCosts } from '../types.ts';
+import type { ExecutionCosts, SignalTrace } from '../types.ts';
 import type { StrategyJob, StrategyOutcome } from './messages.ts';
 
 /**
@@ -39,6 +39,61 @@ export function computeStrategyOutcome(
     return { id: job.id, ok: true, metrics, changes, contentHash, path, ...(fallbackReason ? { fallbackReason } : {}) };
   } catch (error) {
     return { id: job.id, ok: false, error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    arena.release(mark);
+  }
+}
+
+/**
+ * computeStrategyOutcome for the strategies of one task, in order: on a MarketIndex (mode 'auto' or
+ * 'sparse') every trace is read first, then the good ones run through one tiled batch kernel call
+ * (strategyMetricsBatchSettled: each window of the index is read from memory once per batch, about
+ * 1.5x less time per strategy than one call each). Errors stay per strategy: an unreadable or
+ * corrupt trace, an invalid change list or an unpriceable bar fails only its own outcome, with the
+ * message computeStrategyOutcome would give. Dense markets / mode 'dense' run one strategy at a time.
+ * The kernel scratch used is released before returning.
+ */
+export function computeStrategyOutcomes(
+  jobs: readonly StrategyJob[], market: DenseMarket, marketKind: 'dense' | 'index', costs: ExecutionCosts, options: MetricOptions,
+  mode: 'auto' | 'sparse' | 'dense' = 'auto',
+): StrategyOutcome[] {
+  if (mode === 'dense' || marketKind === 'dense' || jobs.length <= 1) {
+    return jobs.map((job) => computeStrategyOutcome(job, market, marketKind, costs, options, mode));
+  }
+  const arena = market.instance.arena;
+  const mark = arena.mark();
+  try {
+    const outcomes: StrategyOutcome[] = new Array(jobs.length);
+    const read: { at: number; trace: SignalTrace; contentHash: string }[] = [];
+    jobs.forEach((job, at) => {
+      try {
+        const trace = readSignalAt(job.locator);
+        const contentHash = traceContentHash(trace.idx, trace.valueType === 'int8' ? Int8Array.from(trace.signal) : Float32Array.from(trace.signal));
+        read.push({ at, trace, contentHash });
+      } catch (error) {
+        outcomes[at] = { id: job.id, ok: false, error: error instanceof Error ? error.message : String(error) };
+      }
+    });
+    const settled = strategyMetricsBatchSettled(market as MarketIndex, read.map((r) => r.trace), costs, options);
+    read.forEach(({ at, trace, contentHash }, i) => {
+      const job = jobs[at]!;
+      const result = settled[i]!;
+      if (!result.ok) {
+        outcomes[at] = { id: job.id, ok: false, error: result.error.message };
+      } else if (mode === 'sparse' && result.path === 'dense') {
+        outcomes[at] = { id: job.id, ok: false, error: `the sparse path is not exact for this strategy (${result.reason})` };
+      } else {
+        outcomes[at] = {
+          id: job.id, ok: true, metrics: result.metrics, changes: trace.idx.length, contentHash, path: result.path,
+          ...(result.reason ? { fallbackReason: result.reason } : {}),
+        };
+      }
+    });
+    return outcomes;
+  } catch {
+    // an unexpected failure of the batch as a whole: redo the strategies one at a time, each isolated
+    arena.release(mark);
+    return jobs.map((job) => computeStrategyOutcome(job, market, marketKind, costs, options, mode));
   } finally {
     arena.release(mark);
   }

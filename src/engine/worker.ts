@@ -8,7 +8,7 @@ import type {
 import { runRegimeMetricsTask } from './regimeTask.ts';
 import { runPboBlockSumRange, runPboSplitRange, writeDenseReturnColumns } from './overfitTasks.ts';
 import { rehydrateViews } from './sharedViews.ts';
-import { computeStrategyOutcome, writeOutcomeCache } from './strategyTask.ts';
+import { computeStrategyOutcomes, writeOutcomeCache } from './strategyTask.ts';
 
 // One kernel instance per worker, over the pool's shared memory; its arena is this worker's scratch.
 const boot = workerData as WorkerBootData;
@@ -29,11 +29,12 @@ function marketFor(ref: SharedMarketRef): DenseMarket {
 
 function runStrategyMetrics(task: StrategyMetricsTask): StrategyOutcome[] {
   const market = marketFor(task.market);
-  return task.strategies.map((job) => {
-    const outcome = computeStrategyOutcome(job, market, task.market.kind, task.costs, task.options, task.path);
-    if (task.cacheOutDir !== undefined) writeOutcomeCache(task.cacheOutDir, job, outcome, task.costs, task.options);
-    return outcome;
-  });
+  // the task's strategies in one batch (tiled kernel), each with its own outcome / error
+  const outcomes = computeStrategyOutcomes(task.strategies, market, task.market.kind, task.costs, task.options, task.path);
+  if (task.cacheOutDir !== undefined) {
+    task.strategies.forEach((job, i) => writeOutcomeCache(task.cacheOutDir!, job, outcomes[i]!, task.costs, task.options));
+  }
+  return outcomes;
 }
 
 function runDenseReturns(task: DenseReturnsTask): DenseReturnsOutcome[] {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { denseStrategyMetrics } from '../../src/analytics/denseMetrics.ts';
 import { defaultExecutionCosts } from '../../src/analytics/metricOptions.ts';
 import {
-  isSparseFallback, sparseStrategyAggregates, sparseStrategyMetrics, sparseStrategyMetricsBatch, strategyMetrics,
+  isSparseFallback, sparseStrategyAggregates, sparseStrategyMetrics, sparseStrategyMetricsBatch, strategyMetrics, strategyMetricsBatchSettled,
 } from '../../src/analytics/sparseMetrics.ts';
 import { assembleStrategyMetrics, riskFreeForOptions } from '../../src/analytics/strategyMetrics.ts';
 import { InputError, SchemaError } from '../../src/errors.ts';
@@ -383,5 +383,45 @@ describe('tiled batch kernel (sparseMetricsBatch windows over the bar axis)', ()
     const traces = [0, 1, 2].map((s) => trace(idx, idx.map((_, i) => ((i + s) % 3) - 1)));
     const batch = sparseStrategyMetricsBatch(index, traces, costs, optionsFor(0), undefined, { tileBars: 512 });
     traces.forEach((tr, i) => expect(mismatches(denseStrategyMetrics(index, tr, costs, optionsFor(0)), batch[i]!)).toEqual([]));
+  });
+});
+
+describe('strategyMetricsBatchSettled (per-strategy error isolation)', () => {
+  it('equals strategyMetrics per trace; an invalid trace fails only itself, with the single-strategy error', () => {
+    const rng = new Rng(31);
+    for (const model of ['linear', 'sqrt'] as const) {
+      const costs = defaultExecutionCosts({ slippageModel: model });
+      const n = 3000;
+      const bars = market(rng, n);
+      if (model === 'sqrt') bars.volume[17] = 0; // an unpriceable bar for the sqrt model
+      const index = buildMarketIndex(bars, costs);
+      const traces = Array.from({ length: 10 }, () => randomTrace(rng, n));
+      traces.splice(2, 0, trace([5, 5], [1, 0]));                            // duplicated row
+      traces.splice(5, 0, trace([1, 2, n + 3], [1, 0, -1]));                 // out of range
+      traces.splice(7, 0, { idx: Int32Array.from([1, 2]), signal: Float64Array.from([1]) }); // length mismatch
+      traces.push(trace([3, 10, 20], [0.5, -1, 0]));                           // fractional: dense fallback
+      traces.push(trace([17], [1]));                                           // unpriceable under sqrt
+      const settled = strategyMetricsBatchSettled(index, traces, costs, optionsFor(0), { tileBars: 100 });
+      expect(settled).toHaveLength(traces.length);
+      traces.forEach((tr, i) => {
+        let path: string | undefined;
+        let reason: string | undefined;
+        let expected: PerformanceMetrics | Error;
+        try {
+          expected = strategyMetrics(index, tr, costs, optionsFor(0), (p, r) => { path = p; reason = r; });
+        } catch (error) {
+          expected = error as Error;
+        }
+        const got = settled[i]!;
+        if (expected instanceof Error) {
+          expect(got.ok, `${model} trace ${i}`).toBe(false);
+          if (!got.ok) expect(got.error.message).toBe(expected.message);
+        } else {
+          expect(got, `${model} trace ${i}`).toEqual({ ok: true, metrics: expected, path, ...(reason ? { reason } : {}) });
+        }
+      });
+      expect(settled.filter((s) => !s.ok).length).toBeGreaterThanOrEqual(model === 'sqrt' ? 4 : 3);
+      expect(settled.filter((s) => s.ok).length).toBeGreaterThan(0);
+    }
   });
 });
