@@ -67,8 +67,40 @@ export function columnToFloat64(vector: Vector, file: string, column: string): F
     return out;
   }
   const values = vector.toArray() as ArrayLike<number | bigint>;
-  const out = values instanceof Float64Array ? values.slice() : Float64Array.from(values as ArrayLike<number>, Number);
+  let out: Float64Array;
+  if (values instanceof Float64Array) {
+    // toArray() already copied a multi-chunk column; a single chunk is a view into Arrow's buffer.
+    out = vector.data.length > 1 ? values : values.slice();
+  } else if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
+    out = int64ToFloat64(values);
+  } else {
+    out = Float64Array.from(values as ArrayLike<number>);
+  }
   if (vector.nullCount > 0) for (let i = 0; i < out.length; i++) if (!vector.isValid(i)) out[i] = NaN;
+  return out;
+}
+
+const TWO_TO_32 = 4294967296;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * int64 -> float64 without a BigInt per value: hi * 2^32 + lo from the two 32-bit words (exact for
+ * |v| < 2^53, i.e. any epoch-ms timestamp or volume; larger values round as Number(v) does).
+ */
+function int64ToFloat64(values: BigInt64Array | BigUint64Array): Float64Array {
+  const n = values.length;
+  const out = new Float64Array(n);
+  if (!LITTLE_ENDIAN) {
+    for (let i = 0; i < n; i++) out[i] = Number(values[i]!);
+    return out;
+  }
+  const words = new Uint32Array(values.buffer, values.byteOffset, n * 2);
+  const signed = values instanceof BigInt64Array;
+  for (let i = 0; i < n; i++) {
+    const lo = words[2 * i]!;
+    const hi = words[2 * i + 1]!;
+    out[i] = signed && hi >= 0x80000000 ? (hi - TWO_TO_32) * TWO_TO_32 + lo : hi * TWO_TO_32 + lo;
+  }
   return out;
 }
 
