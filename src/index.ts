@@ -179,11 +179,9 @@ export {
   type ClassifierRegimeAggregates, type RegimeAggregatesResult, type RegimeMetricsEntry, type SeparationInput, type SeparationScore,
 } from './analytics/regimeMetrics.ts';
 export { buildRegimeTables, runRegimeKernel, type RegimeTables, type RegimeCodes, type RegimeKernelResult, type RegimeMarketColumns } from './kernels/regimes.ts';
-export {
-  analyzeRegimes, correlateRun, optimizeRun, RUN_ENSEMBLE_ESTIMATORS,
-  type RunAnalyticsOptions, type RegimeAnalysisOptions, type RegimeAnalysisResult, type CorrelateOptions, type CorrelationRunResult,
-  type OptimizeRunOptions, type OptimizeRunResult,
-} from './coordinator/regimes.ts';
+export { analyzeRegimes, type RunAnalyticsOptions, type RegimeAnalysisOptions, type RegimeAnalysisResult } from './coordinator/regimes.ts';
+export { correlateRun, type CorrelateOptions, type CorrelationRunResult } from './coordinator/correlate.ts';
+export { optimizeRun, RUN_ENSEMBLE_ESTIMATORS, type OptimizeRunOptions, type OptimizeRunResult } from './coordinator/optimizeRun.ts';
 export {
   REGIME_OUTPUTS_VERSION,
   type ClassifierTransitionsFile, type ClassifierSeparation, type ConsensusInfo, type RegimeSummaryFile, type RegimeMetrics, type RegimeBars,

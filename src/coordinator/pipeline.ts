@@ -8,7 +8,8 @@ import { analyzeRun, type AnalysisResult } from './analyze.ts';
 import type { ProgressEvent } from './events.ts';
 import { generateRun } from './generate.ts';
 import { overfitRun, type OverfitResult } from './overfit.ts';
-import { analyzeRegimes, optimizeRun, type OptimizeRunResult, type RegimeAnalysisResult } from './regimes.ts';
+import { optimizeRun, type OptimizeRunResult } from './optimizeRun.ts';
+import { analyzeRegimes, type RegimeAnalysisResult } from './regimes.ts';
 import { buildReport, type ReportResult } from './report.ts';
 
 /** Options of runDemoPipeline. */

@@ -1,20 +1,12 @@
 // Run-level regime analytics: classifier statistics, consensus regimes, per-regime metrics of every
-// strategy x classifier in the worker pool, classifier separation ranking; strategy correlation of
-// the top of the rankings with the greedy filter; per-regime and global ensemble weights.
-import { existsSync, readFileSync } from 'node:fs';
+// strategy x classifier in the worker pool, classifier separation ranking; and the option types
+// shared with correlateRun (correlate.ts) and optimizeRun (optimizeRun.ts).
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { consensusRegimes, CONSENSUS_TIE_RULE, type ConsensusMode } from '../analytics/consensus.ts';
-import { correlationFilter, correlationMatrix, sparseCorrelationMatrix, type CorrelationMatrix } from '../analytics/correlation.ts';
-import { denseStrategyMetrics } from '../analytics/denseMetrics.ts';
-import { optimizeByRegime, type PortfolioObjective, type ReturnMatrixEnsembleOptions } from '../analytics/ensemble.ts';
-import { defaultExecutionCosts, validateMetricOptions, type MetricOptions } from '../analytics/metricOptions.ts';
-import { inferPeriodsPerYear } from '../analytics/periods.ts';
 import { classifierSeparation, REGIME_METRIC_DEFINITIONS, regimeCodes, type RegimeMetricsEntry } from '../analytics/regimeMetrics.ts';
-import { classifierStats, regimeOfReturnBars, regimeReturnBarCounts, UNCLASSIFIED_REGIME, validateRegimeTrace } from '../analytics/regimeStats.ts';
-import { returnMatrixFromColumns, type ReturnMatrix } from '../analytics/returnMatrix.ts';
+import { classifierStats, regimeReturnBarCounts, UNCLASSIFIED_REGIME, validateRegimeTrace } from '../analytics/regimeStats.ts';
 import { riskFreePerBar } from '../analytics/returnMetrics.ts';
-import { seriesMetrics } from '../analytics/seriesMetrics.ts';
 import { InputError, SweeplensError } from '../errors.ts';
 import type { RegimeOutcome, StrategyJob } from '../engine/messages.ts';
 import { EnginePool } from '../engine/pool.ts';
@@ -23,20 +15,17 @@ import type { AdmfOpenOptions } from '../io/admf.ts';
 import { writeJsonAtomic } from '../io/atomicWrite.ts';
 import { RUN_LAYOUT } from '../io/layout.ts';
 import { writeResultTable, type ResultColumn } from '../io/resultTables.ts';
-import type { RunHandle } from '../io/runHandle.ts';
 import { writeRegimeTrace, type StoredRegimeTrace } from '../io/traces.ts';
-import { openRun } from '../io/workspace.ts';
 import { buildRegimeTables } from '../kernels/regimes.ts';
 import { instantiateKernels, type KernelInstance } from '../kernels/runtime.ts';
 import { buildMarketIndex } from '../market/marketIndex.ts';
-import type { ExecutionCosts, PerformanceMetrics, RegimeTrace, SignalTrace } from '../types.ts';
-import { analyzeRun, type AnalyzeOptions } from './analyze.ts';
+import type { ExecutionCosts, PerformanceMetrics } from '../types.ts';
 import {
-  REGIME_OUTPUTS_VERSION, type ClassifierSeparation, type ClassifierStats, type ConsensusInfo, type CorrelationMatrixFile, type CorrelationRemoval,
-  type EnsembleEntry, type OptimalWeightsFile, type RegimeEnsembleOutput, type RegimePerformanceFile, type RegimeSummaryFile,
+  REGIME_OUTPUTS_VERSION, type ClassifierSeparation, type ClassifierStats, type ConsensusInfo, type RegimePerformanceFile, type RegimeSummaryFile,
 } from './outputs.ts';
 import type { RankMetric } from './rankings.ts';
 import { RANKING_METRIC_COLUMNS } from './rankingsFile.ts';
+import { checkCount, openContext, metricOptionsFor, onlySymbol } from './runContext.ts';
 
 /** Options shared by the run-level functions (every field optional). */
 export interface RunAnalyticsOptions {
@@ -88,71 +77,12 @@ export interface RegimeAnalysisResult {
   consensusPath: string | null;
 }
 
-interface RankingsFile { rankBy: string; strategies: { id: string }[] }
-
 const DEFAULT_TOP = 50;
 const DEFAULT_MIN_REGIME_BARS = 30;
 const DEFAULT_BATCH_SIZE = 32;
-const DEFAULT_CORRELATION_TOP = 50;
-const DEFAULT_MAX_CORRELATION = 0.7;
-
-function checkCount(name: string, value: number, min: number): number {
-  if (!Number.isInteger(value) || value < min) throw new InputError(`options.${name} must be an integer >= ${min}, got ${value}`);
-  return value;
-}
 
 function abortError(): SweeplensError {
   return new SweeplensError('E_ABORTED', 'regime analysis cancelled');
-}
-
-/** The rankings of the run under outDir, analyzing the run first when there are none. */
-async function ensureRankings(runDir: string, outDir: string, options: RunAnalyticsOptions): Promise<RankingsFile> {
-  const path = join(outDir, RUN_LAYOUT.summary, 'strategy_rankings.json');
-  if (!existsSync(path)) {
-    options.onNotice?.(`${runDir}: not analyzed yet (no ${path}); analyzing it first`);
-    const analyze: AnalyzeOptions = { outDir, rankBy: options.rankBy ?? 'sharpeRatio' };
-    if (options.costs) analyze.costs = options.costs;
-    if (options.periodsPerYear !== undefined) analyze.periodsPerYear = options.periodsPerYear;
-    if (options.riskFreeRate !== undefined) analyze.riskFreeRate = options.riskFreeRate;
-    if (options.pool) analyze.pool = options.pool;
-    else if (options.workers !== undefined) analyze.workers = options.workers;
-    if (options.admf) analyze.admf = options.admf;
-    if (options.signal) analyze.signal = options.signal;
-    await analyzeRun(runDir, analyze);
-  }
-  return JSON.parse(readFileSync(path, 'utf8')) as RankingsFile;
-}
-
-interface RunContext {
-  run: RunHandle;
-  outDir: string;
-  costs: ExecutionCosts;
-  riskFreeRate: number;
-  rankings: RankingsFile;
-  /** Strategy ids in ranking order (analyzed ones), then the rest in run order. */
-  rankedIds: string[];
-}
-
-async function openContext(runDir: string, options: RunAnalyticsOptions): Promise<RunContext> {
-  const run = await openRun(resolve(runDir), options.admf);
-  const outDir = resolve(options.outDir ?? run.dir);
-  const costs = defaultExecutionCosts(options.costs);
-  const riskFreeRate = options.riskFreeRate ?? 0;
-  const rankings = await ensureRankings(run.dir, outDir, options);
-  const seen = new Set(rankings.strategies.map((s) => s.id));
-  const rankedIds = [...rankings.strategies.map((s) => s.id), ...run.strategyIds().filter((id) => !seen.has(id))];
-  return { run, outDir, costs, riskFreeRate, rankings, rankedIds };
-}
-
-function metricOptionsFor(tsMs: Float64Array, options: RunAnalyticsOptions): MetricOptions {
-  const periodsPerYear = options.periodsPerYear ?? inferPeriodsPerYear(tsMs).periodsPerYear;
-  return validateMetricOptions({ periodsPerYear, riskFreeRate: options.riskFreeRate ?? 0 });
-}
-
-function onlySymbol(run: RunHandle): string {
-  const symbols = run.symbols();
-  if (symbols.length !== 1) throw new InputError(`${run.dir}: regime analytics need a run with one symbol, this one has ${symbols.length} (${symbols.join(', ')})`);
-  return symbols[0]!;
 }
 
 /**
@@ -322,255 +252,4 @@ export async function analyzeRegimes(runDir: string, options: RegimeAnalysisOpti
   } finally {
     await ownPool?.destroy();
   }
-}
-
-// ---- correlation ------------------------------------------------------------------------------
-
-/** Options of correlateRun. */
-export interface CorrelateOptions extends RunAnalyticsOptions {
-  /** Strategies from the top of the rankings; default 50. */
-  top?: number;
-  /** Greedy filter threshold (signed Pearson correlation); default 0.7. */
-  maxCorrelation?: number;
-  /** Correlate net (default) or gross returns. */
-  returns?: 'net' | 'gross';
-}
-
-/** What correlateRun returns. */
-export interface CorrelationRunResult {
-  file: CorrelationMatrixFile;
-  matrix: CorrelationMatrix;
-  path: string;
-  tablePath: string;
-}
-
-interface LoadedStrategies {
-  run: RunHandle;
-  ctx: RunContext;
-  ids: string[];
-  traces: SignalTrace[];
-  metricOptions: MetricOptions;
-  bars: number;
-  symbol: string;
-  tsMs: Float64Array;
-}
-
-async function loadTop(runDir: string, options: RunAnalyticsOptions, top: number): Promise<LoadedStrategies> {
-  const ctx = await openContext(runDir, options);
-  const { run } = ctx;
-  const symbol = onlySymbol(run);
-  const bars = await run.readBars(symbol);
-  const ids = ctx.rankings.strategies.map((s) => s.id).slice(0, top);
-  if (ids.length === 0) throw new InputError(`${run.dir}: no analyzed strategy to correlate`);
-  const traces: SignalTrace[] = [];
-  for (const id of ids) traces.push(await run.readSignal(id));
-  return { run, ctx, ids, traces, metricOptions: metricOptionsFor(bars.tsMs, options), bars: bars.tsMs.length, symbol, tsMs: bars.tsMs };
-}
-
-/** Dense per-bar returns (net or gross) of the traces, as a ReturnMatrix (main thread; O(N T)). */
-async function denseReturnMatrix(loaded: LoadedStrategies, costs: ExecutionCosts, which: 'net' | 'gross'): Promise<ReturnMatrix> {
-  const bars = await loaded.run.readBars(loaded.symbol);
-  const market = buildMarketIndex(bars, costs, instantiateKernels(), { riskFreePerBar: riskFreePerBar(loaded.metricOptions.riskFreeRate ?? 0, loaded.metricOptions.periodsPerYear) });
-  const columns = loaded.traces.map((trace) => {
-    let column = new Float64Array(0);
-    denseStrategyMetrics(market, trace, costs, loaded.metricOptions, (series) => { column = (which === 'net' ? series.net : series.gross).slice(); });
-    return column;
-  });
-  return returnMatrixFromColumns(loaded.ids, columns);
-}
-
-function isUnit(trace: SignalTrace): boolean {
-  return trace.signal.every((v) => v === -1 || v === 0 || v === 1);
-}
-
-/**
- * Correlation of the top `top` strategies of the rankings (default 50) and the greedy diversity
- * filter (correlationFilter, `maxCorrelation`, default 0.7) -> analytics/correlation_matrix.json and
- * .parquet.
- *
- * Method: the change-proportional sparseCorrelationMatrix (O(K_a + K_b) per pair, from prefix sums
- * of r and r^2) where it is exact -- every position in {-1, 0, 1} and either gross returns asked for
- * or a cost model with zero commission and slippage (then net = gross); otherwise Pearson
- * correlation of the dense per-bar net (or gross) returns. The file records which ran.
- */
-export async function correlateRun(runDir: string, options: CorrelateOptions = {}): Promise<CorrelationRunResult> {
-  const top = checkCount('top', options.top ?? DEFAULT_CORRELATION_TOP, 1);
-  const maxCorrelation = options.maxCorrelation ?? DEFAULT_MAX_CORRELATION;
-  if (!(maxCorrelation >= -1 && maxCorrelation <= 1)) throw new InputError(`options.maxCorrelation must be in [-1, 1], got ${maxCorrelation}`);
-  const which = options.returns ?? 'net';
-  if (which !== 'net' && which !== 'gross') throw new InputError(`options.returns must be 'net' or 'gross', got '${String(which)}'`);
-  const loaded = await loadTop(runDir, options, top);
-  const costs = loaded.ctx.costs;
-  const costless = costs.commissionRate === 0 && (costs.slippageModel === 'linear' ? costs.slippageRate === 0 : costs.impactCoefficient === 0);
-  const exact = loaded.traces.every(isUnit) && (which === 'gross' || costless);
-  let matrix: CorrelationMatrix;
-  if (exact) {
-    const bars = await loaded.run.readBars(loaded.symbol);
-    const n = bars.close.length;
-    const prefix = new Float64Array(n + 1);
-    const squares = new Float64Array(n + 1);
-    for (let t = 0; t < n; t++) {
-      const r = t === 0 ? 0 : bars.close[t]! / bars.close[t - 1]! - 1;
-      prefix[t + 1] = prefix[t]! + r;
-      squares[t + 1] = squares[t]! + r * r;
-    }
-    matrix = sparseCorrelationMatrix(loaded.ids, loaded.traces, prefix, squares);
-  } else {
-    matrix = correlationMatrix(await denseReturnMatrix(loaded, costs, which));
-  }
-  const kept = correlationFilter(loaded.ids, matrix, maxCorrelation);
-  const n = loaded.ids.length;
-  const at = (i: number, j: number) => matrix.values[i * n + j]!;
-  const keptSet = new Set(kept);
-  const removed: CorrelationRemoval[] = [];
-  loaded.ids.forEach((id, i) => {
-    if (keptSet.has(id)) return;
-    const j = loaded.ids.findIndex((other, jj) => jj < i && keptSet.has(other) && at(i, jj) > maxCorrelation);
-    if (j >= 0) removed.push({ id, correlatedWith: loaded.ids[j]!, correlation: at(i, j) });
-  });
-  const tableRelative = `${RUN_LAYOUT.analytics}/correlation_matrix.parquet`;
-  const file: CorrelationMatrixFile = {
-    version: REGIME_OUTPUTS_VERSION, runId: loaded.run.metadata.runId, generatedAt: new Date().toISOString(), returns: which,
-    method: exact ? 'change-proportional' : 'dense', rankBy: loaded.ctx.rankings.rankBy, top: n, ids: loaded.ids,
-    matrix: loaded.ids.map((_, i) => loaded.ids.map((__, j) => (Number.isFinite(at(i, j)) ? at(i, j) : null))),
-    filter: { maxCorrelation, kept, removed }, table: tableRelative,
-  };
-  const path = join(loaded.ctx.outDir, RUN_LAYOUT.analytics, 'correlation_matrix.json');
-  writeJsonAtomic(path, file);
-  const columns: Record<string, ResultColumn> = { id: [...loaded.ids] };
-  loaded.ids.forEach((id, j) => { columns[id] = Float64Array.from(loaded.ids, (_, i) => at(i, j)); });
-  const tablePath = join(loaded.ctx.outDir, tableRelative);
-  writeResultTable(tablePath, columns, { metadata: { 'sweeplens:method': file.method, 'sweeplens:returns': which } });
-  return { file, matrix, path, tablePath };
-}
-
-// ---- ensemble weights --------------------------------------------------------------------------
-
-/** Options of optimizeRun. */
-export interface OptimizeRunOptions extends CorrelateOptions {
-  /** Classifier of the per-regime ensembles; default the best-separating one (regime_summary.json, computed when missing). */
-  classifier?: string;
-  /** 'max-sharpe' (default) or 'min-variance'. */
-  objective?: PortfolioObjective;
-  /** Bounds of each held weight, fractions; defaults 0 and 1. */
-  minWeight?: number;
-  maxWeight?: number;
-  /** At most this many strategies with a non-zero weight; default no limit. */
-  maxStrategies?: number;
-}
-
-/** What optimizeRun returns. */
-export interface OptimizeRunResult {
-  file: OptimalWeightsFile;
-  path: string;
-  correlation: CorrelationRunResult;
-}
-
-/** How the optimizer's inputs are estimated (written into the file). */
-export const RUN_ENSEMBLE_ESTIMATORS = 'members: dense per-bar NET returns (costs included); mu = mean x P, Sigma = sample covariance (ddof 1) x P, '
-  + 'per regime over the bars whose regime state_{t-1} is the regime; in-sample metrics: seriesMetrics of sum_i w_i R_i,t (no rebalancing cost)';
-
-function ensembleSeries(matrix: ReturnMatrix, weights: Float64Array, rows: number[] | null): Float64Array {
-  const n = matrix.names.length;
-  const picked = rows ?? Array.from({ length: matrix.bars }, (_, t) => t);
-  const out = new Float64Array(picked.length);
-  for (let j = 0; j < n; j++) {
-    const w = weights[j]!;
-    if (w === 0) continue;
-    const offset = j * matrix.bars;
-    picked.forEach((t, i) => { out[i]! += w * matrix.values[offset + t]!; });
-  }
-  return out;
-}
-
-function weightRecord(names: readonly string[], weights: Float64Array): Record<string, number> {
-  const out: Record<string, number> = {};
-  names.forEach((name, i) => { out[name] = weights[i]!; });
-  return out;
-}
-
-/**
- * Ensemble weights of the run: the top strategies of the rankings, filtered for correlation
- * (correlateRun, also written), optimized on their dense NET return series globally and per regime
- * of one classifier (optimizeByRegime) -> analytics/optimal_weights.json. Each ensemble carries
- * in-sample metrics of its net return series sum_i w_i R_i,t over the bars it was fitted on; the
- * regime-switching ensemble applies at bar t the weights of regime state_{t-1}.
- */
-export async function optimizeRun(runDir: string, options: OptimizeRunOptions = {}): Promise<OptimizeRunResult> {
-  const correlation = await correlateRun(runDir, options);
-  const top = checkCount('top', options.top ?? DEFAULT_CORRELATION_TOP, 1);
-  const loaded = await loadTop(runDir, options, top);
-  const keptIds = correlation.file.filter.kept;
-  const keptSet = new Set(keptIds);
-  const selected: LoadedStrategies = {
-    ...loaded, ids: loaded.ids.filter((id) => keptSet.has(id)), traces: loaded.traces.filter((_, i) => keptSet.has(loaded.ids[i]!)),
-  };
-  const matrix = await denseReturnMatrix(selected, loaded.ctx.costs, 'net');
-  const { run, outDir } = loaded.ctx;
-
-  // The classifier: given, or the best-separating one.
-  let classifier: string | null = options.classifier ?? null;
-  let classifierSource: OptimalWeightsFile['classifierSource'] = classifier ? 'given' : 'none';
-  if (!classifier && run.classifierIds().length > 0) {
-    const summaryPath = join(outDir, RUN_LAYOUT.summary, 'regime_summary.json');
-    const summary = existsSync(summaryPath)
-      ? JSON.parse(readFileSync(summaryPath, 'utf8')) as RegimeSummaryFile
-      : (await analyzeRegimes(runDir, options)).summary;
-    classifier = summary.bestClassifier ?? summary.separation[0]?.classifier ?? null;
-    classifierSource = classifier ? 'best-separating' : 'none';
-  }
-  let regimeTrace: RegimeTrace | null = null;
-  if (classifier) {
-    if (!run.classifierIds().includes(classifier)) throw new InputError(`options.classifier: no classifier '${classifier}' in ${run.dir} (classifiers: ${run.classifierIds().join(', ')})`);
-    regimeTrace = await run.readRegimes(classifier);
-  }
-  const regimeOfBar = regimeTrace ? regimeOfReturnBars(regimeTrace, matrix.bars) : new Int32Array(matrix.bars).fill(-1);
-  const ensembleOptions: ReturnMatrixEnsembleOptions & { labels?: readonly string[] } = {
-    objective: options.objective ?? 'max-sharpe', minWeight: options.minWeight ?? 0, maxWeight: options.maxWeight ?? 1,
-    riskFreeRate: options.riskFreeRate ?? 0, periodsPerYear: selected.metricOptions.periodsPerYear,
-  };
-  if (options.maxStrategies !== undefined) ensembleOptions.maxStrategies = options.maxStrategies;
-  if (regimeTrace) ensembleOptions.labels = regimeTrace.labels;
-  const result = optimizeByRegime(matrix, regimeOfBar, ensembleOptions);
-  const metricOptions = selected.metricOptions;
-  const entry = (fit: NonNullable<(typeof result.regimes)[string]['result']>, rows: number[] | null, bars: number): EnsembleEntry => ({
-    bars, weights: weightRecord(fit.names, fit.weights),
-    expected: { annualizedReturn: fit.annualizedReturn, volatility: fit.volatility, sharpeRatio: fit.sharpeRatio },
-    converged: fit.converged, iterations: fit.iterations, inSample: seriesMetrics(ensembleSeries(matrix, fit.weights, rows), metricOptions),
-  });
-  const regimes: Record<string, RegimeEnsembleOutput> = {};
-  const weightsByCode = new Map<number, Float64Array>();
-  for (const [label, fit] of Object.entries(result.regimes)) {
-    const code = regimeTrace ? regimeTrace.labels.indexOf(label) : -1;
-    const rows: number[] = [];
-    for (let t = 0; t < matrix.bars; t++) if (regimeOfBar[t] === code) rows.push(t);
-    if (fit.result) {
-      regimes[label] = entry(fit.result, rows, fit.bars);
-      weightsByCode.set(code, fit.result.weights);
-    } else {
-      regimes[label] = { bars: fit.bars, skippedReason: fit.skippedReason ?? 'skipped' };
-    }
-  }
-  let switching: OptimalWeightsFile['switching'] = null;
-  if (regimeTrace) {
-    const series = new Float64Array(matrix.bars);
-    const nStrategies = matrix.names.length;
-    for (let t = 0; t < matrix.bars; t++) {
-      const w = weightsByCode.get(regimeOfBar[t]!) ?? result.global.weights;
-      let sum = 0;
-      for (let j = 0; j < nStrategies; j++) sum += w[j]! * matrix.values[j * matrix.bars + t]!;
-      series[t] = sum;
-    }
-    switching = { inSample: seriesMetrics(series, metricOptions) };
-  }
-  const file: OptimalWeightsFile = {
-    version: REGIME_OUTPUTS_VERSION, runId: run.metadata.runId, generatedAt: new Date().toISOString(), classifier, classifierSource,
-    objective: ensembleOptions.objective!, constraints: { minWeight: ensembleOptions.minWeight!, maxWeight: ensembleOptions.maxWeight!, maxStrategies: options.maxStrategies ?? null },
-    riskFreeRate: ensembleOptions.riskFreeRate!, periodsPerYear: metricOptions.periodsPerYear, estimators: RUN_ENSEMBLE_ESTIMATORS,
-    selection: { rankBy: correlation.file.rankBy, top: correlation.file.top, maxCorrelation: correlation.file.filter.maxCorrelation, strategies: [...matrix.names] },
-    global: entry(result.global, null, matrix.bars), regimes, switching,
-  };
-  const path = join(outDir, RUN_LAYOUT.analytics, 'optimal_weights.json');
-  writeJsonAtomic(path, file);
-  return { file, path, correlation };
 }

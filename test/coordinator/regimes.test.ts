@@ -11,7 +11,9 @@ import { generateRun } from '../../src/coordinator/generate.ts';
 import type {
   CorrelationMatrixFile, OptimalWeightsFile, RegimePerformanceFile, RegimeSummaryFile,
 } from '../../src/coordinator/outputs.ts';
-import { analyzeRegimes, correlateRun, optimizeRun } from '../../src/coordinator/regimes.ts';
+import { correlateRun } from '../../src/coordinator/correlate.ts';
+import { optimizeRun } from '../../src/coordinator/optimizeRun.ts';
+import { analyzeRegimes } from '../../src/coordinator/regimes.ts';
 import { EnginePool } from '../../src/engine/pool.ts';
 import { readResultTable } from '../../src/io/resultTables.ts';
 import { readRegimeTrace } from '../../src/io/traces.ts';

@@ -2,7 +2,9 @@
 // correlation, ensemble weights) written with the shapes of src/coordinator/outputs.ts. The numbers
 // of those outputs are made up (derived from the rankings): the report must lay out whatever the
 // files say, and these tests check the layout, not the analytics that produce them.
-import { analyzeRegimes, correlateRun, optimizeRun } from '../../src/coordinator/regimes.ts';
+import { correlateRun } from '../../src/coordinator/correlate.ts';
+import { optimizeRun } from '../../src/coordinator/optimizeRun.ts';
+import { analyzeRegimes } from '../../src/coordinator/regimes.ts';
 import { overfitRun } from '../../src/coordinator/overfit.ts';
 import { walkForward } from '../../src/coordinator/walkforward.ts';
 import { replayEnsemble } from '../../src/coordinator/replay.ts';
