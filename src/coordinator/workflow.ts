@@ -3,26 +3,24 @@
 // correlation, select ensembles, optimize per-regime weights, write one replay configuration per
 // selection, optionally replay them, and write a WorkflowReport with plain-word recommendations.
 import { join, resolve } from 'node:path';
-import { correlationMatrix, correlationFilter } from '../analytics/correlation.ts';
-import { optimizeByRegime, type RegimeEnsembleResult } from '../analytics/ensemble.ts';
 import { defaultExecutionCosts, validateMetricOptions } from '../analytics/metricOptions.ts';
-import { denseNetReturns, forwardFillStates, returnRegimes, returnsByRegime, type EnsembleWeights } from '../analytics/replay.ts';
-import { returnMatrixFromColumns } from '../analytics/returnMatrix.ts';
-import { seriesMetrics } from '../analytics/seriesMetrics.ts';
+import { denseNetReturns, type EnsembleWeights } from '../analytics/replay.ts';
 import {
-  regimeRejection, strategyRejection, validateSelectionCriteria, type SelectionCriteria, type SelectionCriteriaInput,
+  strategyRejection, validateSelectionCriteria, type SelectionCriteria, type SelectionCriteriaInput,
 } from '../analytics/selection.ts';
 import { CONVENTIONS_VERSION } from '../constants.ts';
 import { InputError, SweeplensError } from '../errors.ts';
 import type { AdmfOpenOptions } from '../io/admf.ts';
 import { writeJsonAtomic } from '../io/atomicWrite.ts';
-import type { RunHandle } from '../io/runHandle.ts';
-import { openRun, scanRun, Workspace, type RunEntry } from '../io/workspace.ts';
+import { openRun, Workspace, type RunEntry } from '../io/workspace.ts';
 import type { ExecutionCosts } from '../types.ts';
 import { AnalyticsCoordinator } from './analyze.ts';
 import { TypedEmitter, type ProgressEvent } from './events.ts';
 import type { RankedStrategyRow } from './rankings.ts';
-import { REPLAY_CONFIG_VERSION, replayEnsemble, type ReplayResult, type SignalReplayConfig } from './replay.ts';
+import type { ReplayResult } from './replay.ts';
+import { prefilterRun } from './workflowPrefilter.ts';
+import { unitGroups, type CandidateUnit, type Group } from './workflowGroups.ts';
+import { buildSelection } from './workflowSelection.ts';
 import { describeSelection, noSelectionAdvice, type SelectionFigures } from './workflowText.ts';
 
 /** Value of `version` in workflow_report.json. */
@@ -149,42 +147,10 @@ export interface WorkflowResult {
   reportPath: string;
 }
 
-/** One (run, symbol) whose candidates go on to the regime analysis. */
-interface CandidateUnit {
-  entry: WorkflowRunEntry;
-  run: RunHandle;
-  symbol: string;
-  rows: RankedStrategyRow[];
-  periodsPerYear: number;
-  net: Float64Array[];
-}
-
-/** One (unit, classifier) group: the ensemble it would make. */
-interface Group {
-  unit: CandidateUnit;
-  classifier: string | null;
-  labels: string[];
-  regimeOfReturn: Int32Array | null;
-  /** Candidate indices into unit.rows, best combination first, after the correlation filter. */
-  kept: number[];
-  scores: Map<number, number | null>;
-  score: number | null;
-}
-
 const MAX_COMBINATION_ROWS = 50;
-const WEIGHT_EPSILON = 1e-12;
 
 function abortError(): SweeplensError {
   return new SweeplensError('E_ABORTED', 'workflow cancelled; per-run analyses written so far are reused by the next run');
-}
-
-function sameCosts(a: ExecutionCosts, b: ExecutionCosts): boolean {
-  return JSON.stringify(a) === JSON.stringify(defaultExecutionCosts(b));
-}
-
-/** Sharpe (annualized, ddof 1) of a full-length series (seriesMetrics' definition); null when undefined. */
-function seriesSharpe(values: Float64Array, periodsPerYear: number): number | null {
-  return seriesMetrics(values, { periodsPerYear }).sharpeRatio;
 }
 
 /** Runs the automated workflow over the runs of a workspace; typed events as it goes (WorkflowEvents). */
@@ -228,7 +194,7 @@ export class AutomatedWorkflow extends TypedEmitter<WorkflowEvents> {
       if (entry.format === 'incomplete') { skip('incomplete run: traces without metadata.json (an interrupted write)'); continue; }
       if (entry.format === 'admf-pc' && !this.options.admf) { skip('ADMF-PC workspace: give its market bars (options.admf / --market) to analyze it'); continue; }
       try {
-        const prefilter = this.prefilter(entry, costs);
+        const prefilter = prefilterRun(this.criteria, this.options, entry, costs);
         record.strategies = prefilter.strategies;
         if (prefilter.reason) { skip(prefilter.reason); continue; }
         const analysisDir = join(outDir, 'runs', entry.id);
@@ -291,7 +257,7 @@ export class AutomatedWorkflow extends TypedEmitter<WorkflowEvents> {
     for (const [u, unit] of units.entries()) {
       checkAbort();
       progress('regimes', u, units.length);
-      groups.push(...(await this.unitGroups(unit, combinations, warn)));
+      groups.push(...(await unitGroups(this.criteria, unit, combinations, warn)));
     }
     progress('regimes', units.length, units.length);
     const byScore = (a: number | null, b: number | null) => (b ?? -Infinity) - (a ?? -Infinity);
@@ -308,7 +274,7 @@ export class AutomatedWorkflow extends TypedEmitter<WorkflowEvents> {
       progress('select', selections.length, criteria.maxSelections);
       const name = String.fromCharCode(65 + (selections.length % 26)) + (selections.length >= 26 ? String(Math.floor(selections.length / 26)) : '');
       try {
-        const built = await this.buildSelection(group, name, costs, outDir);
+        const built = await buildSelection(this.criteria, this.options, group, name, costs, outDir);
         selections.push(built.selection);
         if (built.replay) {
           replayResults.push(built.replay);
@@ -335,140 +301,6 @@ export class AutomatedWorkflow extends TypedEmitter<WorkflowEvents> {
     writeJsonAtomic(reportPath, report);
     this.emit('analysis-ready', { workspace: workspace.dir, reportPath, report });
     return { report, reportPath };
-  }
-
-  /** Footers-only check before analyzing: strategies present; best cached Sharpe (same costs) vs minSharpe. */
-  private prefilter(entry: RunEntry, costs: ExecutionCosts): { strategies: number; reason: string | null } {
-    const scan = scanRun(entry.dir);
-    const strategies = scan.strategies.length;
-    if (strategies === 0) return { strategies, reason: 'no strategies' };
-    const minSharpe = this.criteria.minSharpe;
-    if (minSharpe === null) return { strategies, reason: null };
-    let best = -Infinity;
-    for (const info of scan.strategies) {
-      const cached = info.metrics;
-      const value = cached?.values.sharpeRatio;
-      const comparable = cached && cached.conventions === CONVENTIONS_VERSION && sameCosts(costs, cached.costs)
-        && (this.options.periodsPerYear === undefined || this.options.periodsPerYear === cached.periodsPerYear);
-      if (!comparable) return { strategies, reason: null };
-      if (typeof value === 'number' && value > best) best = value;
-    }
-    return { strategies, reason: best < minSharpe ? `best cached net Sharpe ${best === -Infinity ? 'n/a' : best.toFixed(3)} < minSharpe ${minSharpe} (footers only; not analyzed)` : null };
-  }
-
-  /** The (unit, classifier) groups of one unit, and its combination rows. */
-  private async unitGroups(unit: CandidateUnit, combinations: CombinationRow[], warn: (message: string) => void): Promise<Group[]> {
-    const criteria = this.criteria;
-    const { run, rows, net, periodsPerYear } = unit;
-    const matrix = returnMatrixFromColumns(rows.map((r) => r.id), net);
-    const corr = correlationMatrix(matrix);
-    const classifiers = criteria.classifier !== null ? [criteria.classifier] : run.classifierIds();
-    if (criteria.classifier !== null && !run.classifierIds().includes(criteria.classifier)) {
-      warn(`run ${unit.entry.id}: no classifier '${criteria.classifier}' (criteria.classifier); run skipped`);
-      return [];
-    }
-    const needsRegimes = criteria.requiredRegimes.length > 0 || criteria.targetRegimes !== null || Object.keys(criteria.minRegimePerformance).length > 0;
-    const options: (string | null)[] = classifiers.length > 0 ? classifiers : needsRegimes ? [] : [null];
-    const groups: Group[] = [];
-    for (const classifier of options) {
-      let labels: string[] = [];
-      let regimeOfReturn: Int32Array | null = null;
-      if (classifier !== null) {
-        if (run.regimeLocator(classifier).symbol !== unit.symbol) continue;
-        const trace = await run.readRegimes(classifier);
-        labels = trace.labels;
-        const wanted = [...criteria.requiredRegimes, ...(criteria.targetRegimes ?? [])];
-        if (wanted.some((label) => !labels.includes(label))) continue;
-        regimeOfReturn = returnRegimes(forwardFillStates(trace, net[0]!.length));
-      }
-      const scores = new Map<number, number | null>();
-      const eligible: number[] = [];
-      rows.forEach((row, j) => {
-        const series = net[j]!;
-        const perRegime = regimeOfReturn ? returnsByRegime(series, regimeOfReturn, labels, periodsPerYear) : {};
-        const regimeSharpe: Record<string, number | null> = {};
-        for (const [label, stats] of Object.entries(perRegime)) regimeSharpe[label] = stats.sharpeRatio;
-        if (regimeRejection(regimeSharpe, criteria) !== null) return;
-        // Score: net Sharpe of the strategy traded only in the regimes it would trade (the target
-        // regimes, else those where its in-sample regime Sharpe is > 0), flat elsewhere.
-        let score = row.sharpeRatio;
-        if (regimeOfReturn) {
-          const traded = new Set((criteria.targetRegimes ?? labels.filter((l) => (regimeSharpe[l] ?? 0) > 0)).map((l) => labels.indexOf(l)));
-          const gated = series.map((value, t) => (traded.has(regimeOfReturn![t]!) ? value : 0));
-          score = seriesSharpe(gated, periodsPerYear);
-        }
-        scores.set(j, score);
-        eligible.push(j);
-        combinations.push({ runId: unit.entry.id, strategy: row.id, classifier, score, sharpeRatio: row.sharpeRatio, regimeSharpe });
-      });
-      if (eligible.length === 0) continue;
-      eligible.sort((a, b) => (scores.get(b) ?? -Infinity) - (scores.get(a) ?? -Infinity) || a - b);
-      const keptIds = correlationFilter(eligible.map((j) => rows[j]!.id), corr, criteria.maxCorrelation);
-      const kept = keptIds.map((id) => rows.findIndex((r) => r.id === id));
-      const top = kept.slice(0, criteria.optimizer.maxStrategies).map((j) => scores.get(j)).filter((s): s is number => typeof s === 'number');
-      const score = top.length > 0 ? top.reduce((a, b) => a + b, 0) / top.length : null;
-      groups.push({ unit, classifier, labels, regimeOfReturn, kept, scores, score });
-    }
-    return groups;
-  }
-
-  /** Optimizes one group's weights, writes its replay configuration, evaluates (or executes) the replay. */
-  private async buildSelection(group: Group, name: string, costs: ExecutionCosts, outDir: string): Promise<{ selection: WorkflowSelection; replay: ReplayResult | null }> {
-    const criteria = this.criteria;
-    const { unit, kept } = group;
-    const o = criteria.optimizer;
-    if (kept.length * o.maxWeight < 1 - 1e-12) {
-      throw new InputError(`only ${kept.length} strategies left after the correlation filter; optimizer.maxWeight ${o.maxWeight} x ${kept.length} < 1`);
-    }
-    const ids = kept.map((j) => unit.rows[j]!.id);
-    const matrix = returnMatrixFromColumns(ids, kept.map((j) => unit.net[j]!));
-    const codes = group.regimeOfReturn ? Int32Array.from(group.regimeOfReturn) : new Int32Array(matrix.bars).fill(-1);
-    if (criteria.targetRegimes) {
-      const targets = new Set(criteria.targetRegimes.map((l) => group.labels.indexOf(l)));
-      for (let t = 0; t < codes.length; t++) if (!targets.has(codes[t]!)) codes[t] = -1;
-    }
-    const optimizerOptions = { objective: o.objective, minWeight: o.minWeight, maxWeight: o.maxWeight, maxStrategies: o.maxStrategies, periodsPerYear: unit.periodsPerYear, labels: group.labels };
-    const result: RegimeEnsembleResult = optimizeByRegime(matrix, codes, optimizerOptions);
-    const toRecord = (weights: Float64Array): Record<string, number> => {
-      const record: Record<string, number> = {};
-      weights.forEach((w, i) => { if (w > WEIGHT_EPSILON) record[ids[i]!] = w; });
-      return record;
-    };
-    const weights: EnsembleWeights = {};
-    const globalWeights = toRecord(result.global.weights);
-    const skippedRegimes: Record<string, string> = {};
-    const regimeWeights: Record<string, Record<string, number>> = {};
-    for (const [label, entry] of Object.entries(result.regimes)) {
-      if (entry.result) regimeWeights[label] = toRecord(entry.result.weights);
-      else {
-        skippedRegimes[label] = entry.skippedReason ?? 'skipped';
-        if (criteria.targetRegimes) regimeWeights[label] = globalWeights; // a target regime must trade: the (target-only) global weights
-      }
-    }
-    if (!criteria.targetRegimes) weights.global = globalWeights;
-    if (group.classifier !== null && Object.keys(regimeWeights).length > 0) weights.regimes = regimeWeights;
-    const used = new Set<string>([...Object.keys(weights.global ?? {}), ...Object.values(weights.regimes ?? {}).flatMap((r) => Object.keys(r))]);
-    const strategies = ids.filter((id) => used.has(id));
-    const bars = matrix.bars;
-    const tsMs = (await unit.run.readBars(unit.symbol)).tsMs;
-    const config: SignalReplayConfig = {
-      version: REPLAY_CONFIG_VERSION, name, runDir: unit.entry.dir,
-      ...(unit.run.format === 'admf-pc' && this.options.admf ? { admf: this.options.admf } : {}),
-      symbol: unit.symbol, strategies, ...(group.classifier !== null ? { classifier: group.classifier } : {}), weights, costs,
-      periodsPerYear: unit.periodsPerYear, riskFreeRate: 0,
-      fittedRange: { fromIdx: 0, toIdx: bars, firstTs: new Date(tsMs[0]!).toISOString(), lastTs: new Date(tsMs[bars - 1]!).toISOString() },
-    };
-    const configPath = join(outDir, 'replay_configs', `ensemble_${name}.json`);
-    const execute = criteria.autoExecuteReplay;
-    const replay = await replayEnsemble(config, execute ? { outDir: join(outDir, 'replays', `ensemble_${name}`) } : { write: false });
-    writeJsonAtomic(configPath, config);
-    const selection: WorkflowSelection = {
-      name, runId: unit.entry.id, runDir: unit.entry.dir, symbol: unit.symbol, classifier: group.classifier,
-      tradedRegimes: criteria.targetRegimes, score: group.score, strategies, weights, skippedRegimes,
-      inSample: { metrics: replay.metrics, perRegime: replay.perRegime, bars, firstTs: config.fittedRange!.firstTs ?? null, lastTs: config.fittedRange!.lastTs ?? null },
-      configPath, replay: execute ? { signalsPath: replay.signalsPath, resultPath: replay.resultPath } : null,
-    };
-    return { selection, replay: execute ? replay : null };
   }
 }
 
