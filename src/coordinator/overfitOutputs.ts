@@ -174,6 +174,8 @@ export interface WalkForwardFold {
   inSample: { start: number; end: number };
   /** Bar range of the replay, end exclusive (the next segment). */
   outOfSample: { start: number; end: number };
+  /** Strategies this fold fitted over (chosen in-sample, or the full-sample candidates). */
+  candidates: string[];
   weights: WalkForwardWeights;
   /** Objective used: the requested one, or 'min-variance' when max-sharpe had no positive excess return in-sample (a warning says so). */
   objective: 'max-sharpe' | 'min-variance';
@@ -202,8 +204,10 @@ export interface WalkForwardReport {
   minWeight: number;
   maxWeight: number;
   maxStrategies: number | null;
-  /** Candidate strategy ids (the columns the weights are over). */
+  /** Strategies loaded: the selection universe (in-sample) or the full-sample candidates; the columns the weights are over. */
   candidates: string[];
+  /** How each fold chose its candidates ('in-sample' by default; 'full-sample' has look-ahead in the choice). */
+  selection: 'in-sample' | 'full-sample';
   folds: WalkForwardFold[];
   aggregate: {
     /** Metrics of the in-sample replays concatenated (anchored windows overlap, so bars repeat). */

@@ -25,6 +25,51 @@ import {
 
 /** Default number of top-ranked strategies the ensemble is fitted over. */
 export const DEFAULT_WALKFORWARD_CANDIDATES = 20;
+/** Default size of the in-sample selection universe (strategies whose dense returns are loaded). */
+export const DEFAULT_WALKFORWARD_UNIVERSE = 400;
+
+/** FNV-1a hash of a string: a fixed pseudo-random order of strategy ids that ignores their returns. */
+function idHash(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/**
+ * Column indices of the `count` strategies with the highest per-bar Sharpe ratio mean/std (ddof 1)
+ * over bars [start, end) of the matrix; columns with fewer than 2 bars or zero variance are never
+ * chosen. Ties by column order. This is the in-sample selection of a fold.
+ */
+export function topInSampleColumns(matrix: ReturnMatrix, start: number, end: number, count: number): number[] {
+  const scored: { j: number; sharpe: number }[] = [];
+  const n = end - start;
+  for (let j = 0; j < matrix.names.length; j++) {
+    if (n < 2) break;
+    const base = j * matrix.bars;
+    let sum = 0;
+    for (let t = start; t < end; t++) sum += matrix.values[base + t]!;
+    const mean = sum / n;
+    let squares = 0;
+    for (let t = start; t < end; t++) squares += (matrix.values[base + t]! - mean) ** 2;
+    const std = Math.sqrt(squares / (n - 1));
+    if (std > 0 && Number.isFinite(mean / std)) scored.push({ j, sharpe: mean / std });
+  }
+  scored.sort((a, b) => b.sharpe - a.sharpe || a.j - b.j);
+  return scored.slice(0, count).map((s) => s.j).sort((a, b) => a - b);
+}
+
+function selectColumns(matrix: ReturnMatrix, columns: readonly number[]): ReturnMatrix {
+  const values = new Float64Array(columns.length * matrix.bars);
+  columns.forEach((j, k) => values.set(matrix.values.subarray(j * matrix.bars, (j + 1) * matrix.bars), k * matrix.bars));
+  return { values, bars: matrix.bars, names: columns.map((j) => matrix.names[j]!) };
+}
+
+/** Weights over `columns` spread back onto all of the matrix's columns (zero elsewhere). */
+function expandWeights(weights: Float64Array, columns: readonly number[], width: number): Float64Array {
+  const out = new Float64Array(width);
+  columns.forEach((j, k) => { out[j] = weights[k]!; });
+  return out;
+}
 
 /** Options of walkForward. */
 export interface WalkForwardOptions extends RunWorkflowOptions {
@@ -42,8 +87,18 @@ export interface WalkForwardOptions extends RunWorkflowOptions {
   maxWeight?: number;
   /** At most this many strategies held per fit (integer >= 1); default no limit. */
   maxStrategies?: number;
-  /** Candidates: the top K of the rankings (integer >= 1); default 20. */
+  /** Candidates fitted per fold: the top K (integer >= 1); default 20. */
   candidates?: number;
+  /**
+   * How each fold's K candidates are chosen. 'in-sample' (default): by per-bar Sharpe over that
+   * fold's fitting bars only, out of a universe of strategies chosen without looking at returns
+   * (every strategy of the symbol, or a fixed pseudo-random sample of `universe` of them), so no
+   * out-of-sample information enters a fold. 'full-sample': the top K of the run's rankings for
+   * every fold (faster, but the ranking has seen every out-of-sample segment).
+   */
+  selection?: 'in-sample' | 'full-sample';
+  /** With 'in-sample': at most this many strategies loaded as the selection universe; default 400. */
+  universe?: number;
   /**
    * Only strategies whose deflated Sharpe ratio (from overfitRun) is at least this are candidates;
    * default: no filter. InputError when the rankings have no DSR yet.
@@ -177,13 +232,14 @@ function validate(options: WalkForwardOptions): void {
 
 /**
  * Walk-forward validation of ensemble weights (see the module comment) over the dense net returns
- * of the candidates (the top `candidates` strategies of the rankings on the symbol, optionally only
+ * of the candidates (per fold, the top `candidates` strategies by in-sample Sharpe out of the
+ * selection universe; or the top of the rankings with selection 'full-sample'; optionally only
  * those with DSR >= minDeflatedSharpe). The portfolio is a constant mix of the strategies' net
  * returns (rebalanced every bar, no extra cost); its metrics come from seriesMetrics with the
  * analysis's P and risk-free rate. When max-sharpe has no positive excess return in a fold's
- * in-sample bars, that fold falls back to min-variance (reported per fold and as a warning). Note
- * that choosing the candidates by a full-sample ranking leaks out-of-sample information into every
- * fold; the weights, not the candidate list, are what is validated.
+ * in-sample bars, that fold falls back to min-variance (reported per fold and as a warning). By
+ * default each fold picks its candidates by in-sample Sharpe (see `selection`), so the candidate
+ * choice is validated too; 'full-sample' validates only the weights.
  */
 export async function walkForward(runDir: string, options: WalkForwardOptions): Promise<WalkForwardResult> {
   validate(options);
@@ -204,10 +260,22 @@ export async function walkForward(runDir: string, options: WalkForwardOptions): 
       rows = rows.filter((r) => passesDeflatedSharpe(r, min));
       if (rows.length === 0) throw new InputError(`no strategy of ${symbol} has a deflated Sharpe ratio >= ${min}`);
     }
-    const chosen = rows.slice(0, options.candidates ?? DEFAULT_WALKFORWARD_CANDIDATES).map((r) => r.id);
-    const warnings: string[] = [
-      'candidates were chosen by the full-sample ranking, which has seen every out-of-sample segment; the walk-forward validates the ensemble weights',
-    ];
+    const candidateCount = options.candidates ?? DEFAULT_WALKFORWARD_CANDIDATES;
+    const selection = options.selection ?? 'in-sample';
+    const warnings: string[] = [];
+    let chosen: string[];
+    if (selection === 'full-sample') {
+      chosen = rows.slice(0, candidateCount).map((r) => r.id);
+      warnings.push('candidates were chosen by the full-sample ranking, which has seen every out-of-sample segment; the walk-forward validates the ensemble weights');
+    } else {
+      const universe = options.universe ?? DEFAULT_WALKFORWARD_UNIVERSE;
+      chosen = rows.map((r) => r.id);
+      if (chosen.length > universe) {
+        chosen = [...chosen].sort((a, b) => idHash(a) - idHash(b) || (a < b ? -1 : 1)).slice(0, universe);
+        warnings.push(`selection universe: a fixed pseudo-random sample of ${universe} of the symbol's ${rows.length} strategies (by id hash, not by returns)`);
+      }
+      if (options.minDeflatedSharpe !== undefined) warnings.push('minDeflatedSharpe filters by a full-sample statistic: that filter has seen the out-of-sample segments');
+    }
     const instance = pool ? pool.instance : instantiateKernels();
     // Raw net returns (no risk-free subtraction): seriesMetrics and the optimizer apply the rate.
     const loaded = await loadCandidateMatrix(run, symbol, chosen, { ...conventions, riskFreePerBar: 0 }, pool, instance);
@@ -242,7 +310,13 @@ export async function walkForward(runDir: string, options: WalkForwardOptions): 
       const inStart = mode === 'anchored' ? 0 : segments[fold]!;
       const inEnd = segments[fold + 1]!;
       const outEnd = segments[fold + 2]!;
-      const isMatrix = sliceRows(matrix, inStart, inEnd);
+      // The fold's candidates: every loaded column ('full-sample'), or the best K in-sample.
+      const columns = selection === 'full-sample'
+        ? matrix.names.map((_, j) => j)
+        : topInSampleColumns(matrix, inStart, inEnd, candidateCount);
+      if (columns.length === 0) throw new InputError(`fold ${fold} (in-sample bars [${inStart}, ${inEnd})): no candidate has a defined in-sample Sharpe ratio`);
+      const foldMatrix = selection === 'full-sample' ? matrix : selectColumns(matrix, columns);
+      const isMatrix = sliceRows(foldMatrix, inStart, inEnd);
       const isRegimes = regimes ? { ofBar: regimes.ofBar.subarray(inStart, inEnd), labels: regimes.labels } : undefined;
       let fitted: FittedWeights;
       try {
@@ -257,6 +331,14 @@ export async function walkForward(runDir: string, options: WalkForwardOptions): 
         if (error instanceof InputError) throw new InputError(`fold ${fold} (in-sample bars [${inStart}, ${inEnd})): ${error.message}`, error.context);
         throw error;
       }
+      if (selection === 'in-sample') {
+        const width = matrix.names.length;
+        fitted = {
+          ...fitted,
+          global: expandWeights(fitted.global, columns, width),
+          byRegime: new Map([...fitted.byRegime].map(([code, w]) => [code, expandWeights(w, columns, width)])),
+        };
+      }
       const inSample = replayWeights(matrix, inStart, inEnd, fitted.global, fitted.byRegime, regimes?.ofBar);
       const outOfSample = replayWeights(matrix, inEnd, outEnd, fitted.global, fitted.byRegime, regimes?.ofBar);
       inSampleParts.push(inSample);
@@ -265,6 +347,7 @@ export async function walkForward(runDir: string, options: WalkForwardOptions): 
         fold,
         inSample: { start: inStart, end: inEnd },
         outOfSample: { start: inEnd, end: outEnd },
+        candidates: columns.map((j) => matrix.names[j]!),
         weights: fitted.report,
         objective: fitted.objective,
         inSampleMetrics: seriesMetrics(inSample, metricOptions),
@@ -293,6 +376,7 @@ export async function walkForward(runDir: string, options: WalkForwardOptions): 
       maxWeight: options.maxWeight ?? 1,
       maxStrategies: options.maxStrategies ?? null,
       candidates: [...matrix.names],
+      selection,
       folds,
       aggregate: {
         inSample: aggregateIn,

@@ -47,7 +47,7 @@ describe('sweeplens walkforward', () => {
   it('prints the folds and the aggregate', async () => {
     const run = await sweeplens('walkforward', dir, '--windows', '3', '--workers', '0', '--candidates', '5');
     expect(run.exitCode).toBe(0);
-    expect(run.stdout).toMatch(/rolling walk-forward, 3 folds, max-sharpe, global weights, 5 candidates/);
+    expect(run.stdout).toMatch(/rolling walk-forward, 3 folds, max-sharpe, global weights, 5 candidates per fold \(chosen in-sample\)/);
     expect(run.stdout).toMatch(/walk-forward efficiency/);
     expect(existsSync(join(dir, 'analytics/walkforward.json'))).toBe(true);
   });

@@ -87,6 +87,27 @@ describe('walkForward', () => {
     }
   });
 
+  it('picks each fold\'s candidates by in-sample Sharpe only (no look-ahead), and fits over those alone', async () => {
+    const { report } = await walkForward(dir, { windows: 3, workers: 0, write: false, candidates: 4 });
+    expect(report.selection).toBe('in-sample');
+    for (const fold of report.folds) {
+      const { start, end } = fold.inSample;
+      const scored = report.candidates.map((id) => {
+        const r = netById.get(id)!.subarray(start, end);
+        const mean = r.reduce((s, v) => s + v, 0) / r.length;
+        const std = Math.sqrt(r.reduce((s, v) => s + (v - mean) ** 2, 0) / (r.length - 1));
+        return { id, sharpe: std > 0 ? mean / std : -Infinity };
+      }).sort((a, b) => b.sharpe - a.sharpe);
+      expect([...fold.candidates].sort()).toEqual(scored.slice(0, 4).map((s) => s.id).sort());
+      for (const id of Object.keys(fold.weights.global)) expect(fold.candidates).toContain(id);
+    }
+    // The full-sample variant keeps the old behaviour: the same top-K of the rankings in every fold.
+    const full = await walkForward(dir, { windows: 3, workers: 0, write: false, candidates: 4, selection: 'full-sample' });
+    expect(full.report.candidates).toHaveLength(4);
+    for (const fold of full.report.folds) expect(fold.candidates).toEqual(full.report.candidates);
+    expect(full.report.warnings.some((w) => w.includes('full-sample ranking'))).toBe(true);
+  });
+
   it('anchored folds start at bar 0; uneven segment sizes differ by at most one bar', async () => {
     const { report } = await walkForward(dir, { windows: 6, mode: 'anchored', workers: 0, write: false });
     expect(report.segments).toEqual(segmentBounds(BARS, 7));

@@ -16,6 +16,8 @@ export interface WalkForwardCommandOptions {
   maxWeight?: string;
   maxStrategies?: string;
   candidates?: string;
+  selection?: string;
+  universe?: string;
   minDeflatedSharpe?: string;
   workers?: string;
   symbol?: string;
@@ -41,6 +43,12 @@ export function walkForwardOptionsFromFlags(options: WalkForwardCommandOptions):
   if (maxStrategies !== undefined) out.maxStrategies = maxStrategies;
   const candidates = optionalNumberFlag('--candidates', options.candidates, (v) => Number.isInteger(v) && v >= 1, 'an integer >= 1');
   if (candidates !== undefined) out.candidates = candidates;
+  if (options.selection !== undefined) {
+    if (options.selection !== 'in-sample' && options.selection !== 'full-sample') throw new InputError(`--selection must be 'in-sample' or 'full-sample', got '${options.selection}'`);
+    out.selection = options.selection;
+  }
+  const universe = optionalNumberFlag('--universe', options.universe, (v) => Number.isInteger(v) && v >= 1, 'an integer >= 1');
+  if (universe !== undefined) out.universe = universe;
   const minDsr = optionalNumberFlag('--min-deflated-sharpe', options.minDeflatedSharpe, (v) => v >= 0 && v <= 1, 'a probability in [0, 1]');
   if (minDsr !== undefined) out.minDeflatedSharpe = minDsr;
   const workers = optionalNumberFlag('--workers', options.workers, (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0 (0: no worker threads)');
@@ -55,7 +63,7 @@ export function walkForwardOptionsFromFlags(options: WalkForwardCommandOptions):
 export function walkForwardText(result: WalkForwardResult): string {
   const r = result.report;
   const lines: string[] = [];
-  lines.push(`run ${r.runId} (${r.symbol}, ${r.bars} bars): ${r.mode} walk-forward, ${r.windows} folds, ${r.objective}${r.classifier ? `, per regime of '${r.classifier}'` : ', global weights'}, ${r.candidates.length} candidates`);
+  lines.push(`run ${r.runId} (${r.symbol}, ${r.bars} bars): ${r.mode} walk-forward, ${r.windows} folds, ${r.objective}${r.classifier ? `, per regime of '${r.classifier}'` : ', global weights'}, ${r.folds[0]?.candidates.length ?? 0} candidates per fold (chosen ${r.selection}) out of ${r.candidates.length} loaded`);
   lines.push('');
   lines.push(renderTable(
     ['fold', 'in-sample bars', 'out-of-sample bars', 'held', 'IS Sharpe', 'OOS Sharpe', 'OOS return', 'OOS max DD'],
@@ -93,7 +101,9 @@ export function registerWalkForwardCommand(program: Command): void {
     .option('--min-weight <fraction>', 'lower bound of each held weight (default 0)')
     .option('--max-weight <fraction>', 'upper bound of each weight (default 1)')
     .option('--max-strategies <n>', 'at most n strategies held per fit (default: no limit)')
-    .option('--candidates <K>', 'top-ranked strategies the weights are over (default 20)')
+    .option('--candidates <K>', 'strategies each fold fits over (default 20)')
+    .option('--selection <how>', "'in-sample' (default): each fold picks its K by in-sample Sharpe; 'full-sample': the top K of the rankings (look-ahead in the choice)")
+    .option('--universe <n>', 'in-sample selection: strategies loaded to choose from (default 400; a fixed id-hash sample when the run has more)')
     .option('--min-deflated-sharpe <p>', 'only strategies with DSR >= p (run `sweeplens overfit` first)')
     .option('--workers <n>', 'worker threads (default: number of cores; 0 = none)')
     .option('--symbol <symbol>', 'symbol whose strategies are used (default: the only one)')
