@@ -1,11 +1,8 @@
 // End-to-end benchmark of `analyze`: a generated run analyzed with 1 and with 2 workers (no cache),
 // then again with valid caches; all in one process, so the ratios mean something on a noisy machine.
 // Parity first: both worker counts must produce identical rankings.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { analyzeRun, type AnalysisResult } from '../src/coordinator/analyze.ts';
-import { generateRun } from '../src/coordinator/generate.ts';
+import { prepareBenchRun } from './benchRun.ts';
 
 /** Options of runEngineBench. */
 export interface EngineBenchOptions {
@@ -57,13 +54,8 @@ export async function runEngineBench(options: EngineBenchOptions = {}): Promise<
   const bars = options.bars ?? 200_000;
   const batchSize = options.batchSize ?? 64;
   const log = options.log ?? (() => {});
-  const dir = mkdtempSync(join(tmpdir(), 'sweeplens-engine-bench-'));
+  const { runDir: run, generateMs = 0, cleanup } = prepareBenchRun('engine', { strategies, classifiers: 0, bars, seed: 7, metrics: false }, undefined, log);
   try {
-    const run = join(dir, 'run');
-    let started = performance.now();
-    log(`generating ${strategies} strategies x ${bars} bars ...`);
-    generateRun(run, { strategies, classifiers: 0, bars, seed: 7, metrics: false });
-    const generateMs = performance.now() - started;
     // Warm-up (module compile, page faults of the shared memory) on a cache we then discard.
     await analyzeRun(run, { workers: 2, useCache: false, batchSize });
     log('analyze, 1 worker ...');
@@ -80,6 +72,6 @@ export async function runEngineBench(options: EngineBenchOptions = {}): Promise<
       ratios: { twoWorkersOverOne: one.wallMs / two.wallMs, cachedSpeedup: two.wallMs / cachedCase.wallMs },
     };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    cleanup();
   }
 }

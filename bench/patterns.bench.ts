@@ -1,12 +1,10 @@
 // Pattern mining vs analyze on the same generated run. Acceptance: mineRun takes at most twice the
 // time of analyzeRun (no cache) on a 1,000-strategy run.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus } from 'node:os';
 import { analyzeRun } from '../src/coordinator/analyze.ts';
-import { generateRun } from '../src/coordinator/generate.ts';
 import { mineRun } from '../src/coordinator/mine.ts';
 import { readRunMetadata } from '../src/io/layout.ts';
+import { prepareBenchRun } from './benchRun.ts';
 
 /** Options of runPatternsBench. */
 export interface PatternsBenchOptions {
@@ -51,20 +49,9 @@ export interface PatternsBenchReport {
 /** Generates (or reuses) a run, then times analyzeRun (no cache) and mineRun on it. */
 export async function runPatternsBench(options: PatternsBenchOptions = {}): Promise<PatternsBenchReport> {
   const log = options.log ?? (() => {});
-  let runDir = options.runDir;
-  let generateMs: number | undefined;
-  let cleanup = (): void => {};
-  if (!runDir || !existsSync(runDir)) {
-    const parent = mkdtempSync(join(tmpdir(), 'sweeplens-patterns-bench-'));
-    runDir = runDir ?? join(parent, 'run');
-    if (!options.runDir) cleanup = () => rmSync(parent, { recursive: true, force: true });
-    const strategies = options.strategies ?? 1_000;
-    const bars = options.bars ?? 100_000;
-    log(`generating ${strategies} strategies x ${bars} bars into ${runDir}`);
-    const started = performance.now();
-    generateRun(runDir, { strategies, classifiers: options.classifiers ?? 4, bars, seed: options.seed ?? 42, metrics: false });
-    generateMs = performance.now() - started;
-  }
+  const { runDir, generateMs, cleanup } = prepareBenchRun('patterns', {
+    strategies: options.strategies ?? 1_000, classifiers: options.classifiers ?? 4, bars: options.bars ?? 100_000, seed: options.seed ?? 42, metrics: false,
+  }, options.runDir, log);
   try {
     const metadata = readRunMetadata(runDir);
     const rounds: PatternsBenchReport['rounds'] = [];

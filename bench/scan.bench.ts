@@ -1,12 +1,10 @@
 // Metadata scan (Parquet footers only) vs full read of every trace of a generated run.
 // Correctness first: the scan's counts and content hashes must equal what the full read finds.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { generateRun } from '../src/coordinator/generate.ts';
+import { cpus } from 'node:os';
 import { readRunMetadata, signalPath } from '../src/io/layout.ts';
 import { scanNativeRun } from '../src/io/scan.ts';
 import { readSignalTrace } from '../src/io/traces.ts';
+import { prepareBenchRun } from './benchRun.ts';
 
 /** Options of runScanBench. */
 export interface ScanBenchOptions {
@@ -47,20 +45,9 @@ export interface ScanBenchReport {
 /** Runs the benchmark: parity (scan vs full read counts and hashes), then timings. */
 export function runScanBench(options: ScanBenchOptions = {}): ScanBenchReport {
   const log = options.log ?? (() => {});
-  let runDir = options.runDir;
-  let generateMs: number | undefined;
-  let cleanup = (): void => {};
-  if (!runDir || !existsSync(runDir)) {
-    const parent = mkdtempSync(join(tmpdir(), 'sweeplens-scan-bench-'));
-    runDir = runDir ?? join(parent, 'run');
-    if (!options.runDir) cleanup = () => rmSync(parent, { recursive: true, force: true });
-    const strategies = options.strategies ?? 10_000;
-    const bars = options.bars ?? 20_000;
-    log(`generating ${strategies} strategies x ${bars} bars into ${runDir}`);
-    const started = performance.now();
-    generateRun(runDir, { strategies, classifiers: 8, bars, seed: options.seed ?? 42, metrics: true });
-    generateMs = performance.now() - started;
-  }
+  const { runDir, generateMs, cleanup } = prepareBenchRun('scan', {
+    strategies: options.strategies ?? 10_000, classifiers: 8, bars: options.bars ?? 20_000, seed: options.seed ?? 42, metrics: true,
+  }, options.runDir, log);
   try {
     const metadata = readRunMetadata(runDir);
     const warm = scanNativeRun(runDir);
