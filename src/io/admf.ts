@@ -1,16 +1,15 @@
 // ADMF-PC workspaces: open in place (same RunHandle as a native run), scan footers, import.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import type { Table } from 'apache-arrow';
 import { WorkspaceError } from '../errors.ts';
 import type { Bars } from '../types.ts';
 import {
   admfParameters, idxBaseWarnings, listAdmfTraces, loadAdmfParameters, readAdmfRegimes, readAdmfSignal, type AdmfTraceEntry,
 } from './admfTraces.ts';
-import { writeJsonAtomic } from './atomicWrite.ts';
 import { readBarsFile } from './bars.ts';
-import { insideRun, RUN_FORMAT, type RunMetadata } from './layout.ts';
-import { readParquetFooter, writeParquetTable, type ParquetWriteOptions } from './parquet.ts';
+import { RUN_FORMAT, type RunMetadata } from './layout.ts';
+import { readParquetFooter } from './parquet.ts';
+import { BaseRun } from './baseRun.ts';
 import type { RunHandle } from './runHandle.ts';
 import type { TraceLocator } from './traceLocator.ts';
 import { createRun } from './runWriter.ts';
@@ -129,14 +128,13 @@ function truncateBars(bars: Bars, count: number): Bars {
 }
 
 /** An ADMF-PC workspace opened in place, with the RunHandle interface of a native run. */
-export class AdmfRun implements RunHandle {
+export class AdmfRun extends BaseRun implements RunHandle {
   readonly format = 'admf-pc' as const;
-  readonly warnings: string[];
   private readonly signals: Map<string, AdmfTraceEntry>;
   private readonly regimes: Map<string, AdmfTraceEntry>;
 
   constructor(
-    readonly dir: string,
+    dir: string,
     readonly metadata: RunMetadata,
     entries: AdmfTraceEntry[],
     private readonly bars: Map<string, Bars>,
@@ -144,9 +142,10 @@ export class AdmfRun implements RunHandle {
     private readonly scanResult: RunScan,
     warnings: string[],
   ) {
+    super(dir);
     this.signals = new Map(entries.filter((e) => e.kind === 'signal').map((e) => [e.id, e]));
     this.regimes = new Map(entries.filter((e) => e.kind === 'regime').map((e) => [e.id, e]));
-    this.warnings = warnings;
+    this.warnings.push(...warnings);
   }
 
   strategyIds(): string[] {
@@ -161,10 +160,10 @@ export class AdmfRun implements RunHandle {
     return [...this.bars.keys()];
   }
 
-  readBars(symbol?: string): Promise<Bars> {
-    const chosen = symbol ?? (this.bars.size === 1 ? [...this.bars.keys()][0]! : undefined);
-    const bars = chosen === undefined ? undefined : this.bars.get(chosen);
-    if (!bars) return Promise.reject(new WorkspaceError(`${this.dir}: no market data for symbol '${symbol ?? '(unspecified)'}' (symbols: ${this.symbols().join(', ')})`, { file: this.dir }));
+  /** The bars were read (and truncated to the run) when the workspace was opened. */
+  protected loadBars(symbol: string): Promise<Bars> {
+    const bars = this.bars.get(symbol);
+    if (!bars) return Promise.reject(new WorkspaceError(`${this.dir}: no market data for symbol '${symbol}' (symbols: ${this.symbols().join(', ')})`, { file: this.dir }));
     return Promise.resolve(bars);
   }
 
@@ -208,17 +207,6 @@ export class AdmfRun implements RunHandle {
     return this.signals.get(id) ?? this.regimes.get(id);
   }
 
-  writeJson(relativePath: string, value: unknown): string {
-    const path = insideRun(this.dir, relativePath);
-    writeJsonAtomic(path, value);
-    return path;
-  }
-
-  writeTable(relativePath: string, table: Table, options: ParquetWriteOptions = {}): string {
-    const path = insideRun(this.dir, relativePath);
-    writeParquetTable(path, table, options);
-    return path;
-  }
 }
 
 /**

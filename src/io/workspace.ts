@@ -1,63 +1,20 @@
 // Workspaces (folders of runs) and opened native runs.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Table } from 'apache-arrow';
 import { WorkspaceError } from '../errors.ts';
 import type { Bars } from '../types.ts';
 import { isAdmfWorkspace, openAdmfRun, scanAdmfRun, type AdmfOpenOptions } from './admf.ts';
-import { writeJsonAtomic } from './atomicWrite.ts';
 import { readBarsFile } from './bars.ts';
-import { insideRun, isNativeRun, marketFile, readRunMetadata, RUN_LAYOUT, signalPath, statePath, type RunMetadata } from './layout.ts';
-import { readParquetFooter, writeParquetTable, type ParquetWriteOptions } from './parquet.ts';
+import { BaseRun, chooseSymbol } from './baseRun.ts';
+import { isNativeRun, marketFile, readRunMetadata, RUN_LAYOUT, signalPath, statePath, type RunMetadata } from './layout.ts';
+import { readParquetFooter } from './parquet.ts';
 import type { RunHandle } from './runHandle.ts';
 import type { TraceLocator } from './traceLocator.ts';
 import { scanNativeRun, type RunScan } from './scan.ts';
 import { readRegimeTrace, readSignalTrace, type StoredRegimeTrace, type StoredSignalTrace } from './traces.ts';
 import { decodeTraceInfo, type TraceInfo } from './traceMetadata.ts';
 
-/** Picks the symbol: the given one, or the only one. */
-export function chooseSymbol(dir: string, symbols: string[], symbol: string | undefined): string {
-  if (symbol !== undefined) return symbol;
-  if (symbols.length === 1) return symbols[0]!;
-  throw new WorkspaceError(`${dir}: the run has ${symbols.length} symbols (${symbols.join(', ') || 'none'}); name one`, { file: dir });
-}
-
-/** Helpers shared by the run handles: bar cache and output writers. */
-export abstract class BaseRun {
-  readonly dir: string;
-  readonly warnings: string[] = [];
-  private readonly barCache = new Map<string, Promise<Bars>>();
-
-  constructor(dir: string) {
-    this.dir = dir;
-  }
-
-  protected abstract loadBars(symbol: string): Promise<Bars>;
-  abstract symbols(): string[];
-
-  readBars(symbol?: string): Promise<Bars> {
-    const chosen = chooseSymbol(this.dir, this.symbols(), symbol);
-    let bars = this.barCache.get(chosen);
-    if (!bars) {
-      bars = this.loadBars(chosen);
-      this.barCache.set(chosen, bars);
-      bars.catch(() => this.barCache.delete(chosen));
-    }
-    return bars;
-  }
-
-  writeJson(relativePath: string, value: unknown): string {
-    const path = insideRun(this.dir, relativePath);
-    writeJsonAtomic(path, value);
-    return path;
-  }
-
-  writeTable(relativePath: string, table: Table, options: ParquetWriteOptions = {}): string {
-    const path = insideRun(this.dir, relativePath);
-    writeParquetTable(path, table, options);
-    return path;
-  }
-}
+export { BaseRun, chooseSymbol };
 
 /** A native sweeplens run opened for reading (traces are read lazily, one at a time). */
 export class NativeRun extends BaseRun implements RunHandle {
