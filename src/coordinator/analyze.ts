@@ -1,6 +1,5 @@
 // AnalyticsCoordinator.analyzeRun: metadata scan -> market index -> per-strategy metrics in the
 // worker pool (cached) -> rankings and summary files. Typed events for embedders.
-import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { defaultExecutionCosts, validateMetricOptions, type MetricOptions } from '../analytics/metricOptions.ts';
 import { inferPeriodsPerYear } from '../analytics/periods.ts';
@@ -8,7 +7,7 @@ import { riskFreePerBar } from '../analytics/returnMetrics.ts';
 import { CONVENTIONS_VERSION } from '../constants.ts';
 import { InputError, SweeplensError } from '../errors.ts';
 import type { StrategyJob, StrategyOutcome } from '../engine/messages.ts';
-import { EnginePool } from '../engine/pool.ts';
+import { jobPool, type EnginePool } from '../engine/pool.ts';
 import { computeStrategyOutcome, writeOutcomeCache } from '../engine/strategyTask.ts';
 import type { AdmfOpenOptions } from '../io/admf.ts';
 import { removeStaleTempFiles, writeJsonAtomic } from '../io/atomicWrite.ts';
@@ -95,12 +94,6 @@ export interface AnalysisResult {
 
 const DEFAULT_BATCH_SIZE = 64;
 
-function checkWorkers(workers: number | undefined): number {
-  const value = workers ?? availableParallelism();
-  if (!Number.isInteger(value) || value < 0) throw new InputError(`options.workers must be an integer >= 0, got ${workers}`);
-  return value;
-}
-
 function abortError(): SweeplensError {
   return new SweeplensError('E_ABORTED', 'analysis cancelled; per-strategy results written so far are kept and reused by the next run');
 }
@@ -114,7 +107,6 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
     const rankBy = validateRankMetric(options.rankBy ?? 'sharpeRatio');
     const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new InputError(`options.batchSize must be a positive integer, got ${batchSize}`);
-    const workers = options.pool ? options.pool.workers : checkWorkers(options.workers);
     const run = await openRun(resolve(runDir), options.admf);
     const outDir = resolve(options.outDir ?? run.dir);
     const scan = run.scan();
@@ -123,8 +115,7 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
     const infoById = new Map(scan.strategies.map((info) => [info.id, info]));
     const ids = run.strategyIds();
 
-    const ownPool = !options.pool && workers > 0 ? EnginePool.create({ workers }) : undefined;
-    const pool = options.pool ?? ownPool;
+    const { pool, release } = jobPool(options);
     const instance: KernelInstance = pool ? pool.instance : instantiateKernels();
     try {
       const periods: PerformanceSummary['periodsPerYear'] = {};
@@ -273,7 +264,7 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
       this.emit('analysis-ready', { runDir: run.dir, summaryPath, rankingsPath });
       return { summary, rankings, outDir, summaryPath, rankingsPath };
     } finally {
-      await ownPool?.destroy();
+      await release();
     }
   }
 }

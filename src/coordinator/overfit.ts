@@ -8,7 +8,6 @@
 //     C(S, S/2) splits sharded over the workers ('pbo-splits' tasks), merged by summarizePbo.
 // Writes analytics/overfitting.json (OverfittingReport) and adds deflatedSharpe/probabilisticSharpe
 // to summary/strategy_rankings.json/.parquet.
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { correlationMatrix } from '../analytics/correlation.ts';
 import { averageCorrelation, averageCorrelationTrials, clusterStrategies, DEFAULT_CLUSTER_DISTANCE } from '../analytics/overfitting/effectiveTrials.ts';
@@ -17,7 +16,7 @@ import { DEFAULT_LOGIT_BINS, DEFAULT_PBO_BLOCKS, type PboResult } from '../analy
 import { sampleVariance } from '../analytics/overfitting/returnShape.ts';
 import type { ReturnMatrix } from '../analytics/returnMatrix.ts';
 import { InputError } from '../errors.ts';
-import { EnginePool } from '../engine/pool.ts';
+import { jobPool } from '../engine/pool.ts';
 import { writeJsonAtomic } from '../io/atomicWrite.ts';
 import { instantiateKernels } from '../kernels/runtime.ts';
 import { analysisConventions, chooseRankedSymbol, loadCandidateMatrix, openAnalyzedRun, type RunWorkflowOptions } from './candidateReturns.ts';
@@ -132,9 +131,7 @@ export function pboReport(result: PboResult, names: readonly string[]): PboRepor
 export async function overfitRun(runDir: string, options: OverfitOptions = {}): Promise<OverfitResult> {
   const started = performance.now();
   checkOptions(options);
-  const workers = options.pool ? options.pool.workers : (options.workers ?? availableParallelism());
-  const ownPool = !options.pool && workers > 0 ? EnginePool.create({ workers }) : undefined;
-  const pool = options.pool ?? ownPool;
+  const { pool, release } = jobPool(options);
   try {
     const analyzed = await openAnalyzedRun(runDir, { ...options, ...(pool ? { pool } : {}) });
     const { run, summary, rankings, outDir } = analyzed;
@@ -281,6 +278,6 @@ export async function overfitRun(runDir: string, options: OverfitOptions = {}): 
       candidates.release();
     }
   } finally {
-    await ownPool?.destroy();
+    await release();
   }
 }

@@ -1,7 +1,6 @@
 // Run-level regime analytics: classifier statistics, consensus regimes, per-regime metrics of every
 // strategy x classifier in the worker pool, classifier separation ranking; and the option types
 // shared with correlateRun (correlate.ts) and optimizeRun (optimizeRun.ts).
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { consensusRegimes, CONSENSUS_TIE_RULE, type ConsensusMode } from '../analytics/consensus.ts';
 import { classifierSeparation, REGIME_METRIC_DEFINITIONS, regimeCodes, type RegimeMetricsEntry } from '../analytics/regimeMetrics.ts';
@@ -9,7 +8,7 @@ import { classifierStats, regimeReturnBarCounts, UNCLASSIFIED_REGIME, validateRe
 import { riskFreePerBar } from '../analytics/returnMetrics.ts';
 import { InputError, SweeplensError } from '../errors.ts';
 import type { RegimeOutcome, StrategyJob } from '../engine/messages.ts';
-import { EnginePool } from '../engine/pool.ts';
+import { jobPool, type EnginePool } from '../engine/pool.ts';
 import { computeRegimeOutcome, shareRegimeCodes } from '../engine/regimeTask.ts';
 import type { AdmfOpenOptions } from '../io/admf.ts';
 import { writeJsonAtomic } from '../io/atomicWrite.ts';
@@ -104,9 +103,7 @@ export async function analyzeRegimes(runDir: string, options: RegimeAnalysisOpti
   const top = checkCount('top', options.top ?? DEFAULT_TOP, 0);
   const minRegimeBars = checkCount('minRegimeBars', options.minRegimeBars ?? DEFAULT_MIN_REGIME_BARS, 1);
   const batchSize = checkCount('batchSize', options.batchSize ?? DEFAULT_BATCH_SIZE, 1);
-  const workers = options.pool ? options.pool.workers : checkCount('workers', options.workers ?? availableParallelism(), 0);
-  const ownPool = !options.pool && workers > 0 ? EnginePool.create({ workers }) : undefined;
-  const pool = options.pool ?? ownPool;
+  const { pool, release } = jobPool(options);
   try {
     const ctx = await openContext(runDir, { ...options, ...(pool ? { pool } : {}) });
     const { run, outDir, costs } = ctx;
@@ -250,6 +247,6 @@ export async function analyzeRegimes(runDir: string, options: RegimeAnalysisOpti
     writeJsonAtomic(summaryPath, summary);
     return { summary, performance: performanceFile, outDir, summaryPath, performancePath, performanceTablePath, transitionsPaths, consensusPath };
   } finally {
-    await ownPool?.destroy();
+    await release();
   }
 }

@@ -5,7 +5,6 @@
 // regime of each bar (ARCHITECTURE.md timing: bar t's return belongs to the state at t − 1), so the
 // out-of-sample replay uses no information from its own segment beyond the classifier's states.
 import { join } from 'node:path';
-import { availableParallelism } from 'node:os';
 import {
   optimizeByRegime, optimizeReturnMatrix, type PortfolioObjective, type RegimeEnsembleResult, type ReturnMatrixEnsembleOptions,
 } from '../analytics/ensemble.ts';
@@ -13,7 +12,7 @@ import type { ReturnMatrix } from '../analytics/returnMatrix.ts';
 import { seriesMetrics } from '../analytics/seriesMetrics.ts';
 import type { MetricOptions } from '../analytics/metricOptions.ts';
 import { InputError } from '../errors.ts';
-import { EnginePool } from '../engine/pool.ts';
+import { jobPool } from '../engine/pool.ts';
 import { writeJsonAtomic } from '../io/atomicWrite.ts';
 import { instantiateKernels } from '../kernels/runtime.ts';
 import type { RegimeTrace } from '../types.ts';
@@ -243,9 +242,7 @@ function validate(options: WalkForwardOptions): void {
  */
 export async function walkForward(runDir: string, options: WalkForwardOptions): Promise<WalkForwardResult> {
   validate(options);
-  const workers = options.pool ? options.pool.workers : (options.workers ?? availableParallelism());
-  const ownPool = !options.pool && workers > 0 ? EnginePool.create({ workers }) : undefined;
-  const pool = options.pool ?? ownPool;
+  const { pool, release } = jobPool(options);
   try {
     const analyzed = await openAnalyzedRun(runDir, { ...options, ...(pool ? { pool } : {}) });
     const { run, summary, rankings, outDir } = analyzed;
@@ -392,6 +389,6 @@ export async function walkForward(runDir: string, options: WalkForwardOptions): 
     if (options.write ?? true) writeJsonAtomic(reportPath, report);
     return { report, reportPath, analyzedNow: analyzed.analyzedNow };
   } finally {
-    await ownPool?.destroy();
+    await release();
   }
 }

@@ -67,3 +67,25 @@ export class EnginePool {
     await this.piscina.destroy();
   }
 }
+
+/** What a job does with a pool: the one it uses, and how to give it back. */
+export interface JobPool {
+  /** The caller's pool, a pool started for this job, or undefined (compute on the calling thread). */
+  pool: EnginePool | undefined;
+  /** Destroys the pool if the job started it; a caller's pool is left running. */
+  release: () => Promise<void>;
+}
+
+/**
+ * The pool of one coordinator job: `options.pool` when given (not destroyed at the end), else a new
+ * pool of `options.workers` threads (default: the machine's parallelism), or none for 0.
+ * InputError when workers is not an integer >= 0.
+ */
+export function jobPool(options: { pool?: EnginePool; workers?: number }): JobPool {
+  if (options.pool) return { pool: options.pool, release: async () => {} };
+  const workers = options.workers ?? availableParallelism();
+  if (!Number.isInteger(workers) || workers < 0) throw new InputError(`options.workers must be an integer >= 0, got ${options.workers}`);
+  if (workers === 0) return { pool: undefined, release: async () => {} };
+  const pool = EnginePool.create({ workers });
+  return { pool, release: () => pool.destroy() };
+}
