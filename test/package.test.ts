@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -27,9 +27,12 @@ describe('package', () => {
     }
   });
 
-  it('has built the WASM kernels and the dist tree', () => {
+  it('has built the WASM kernels and the dist tree, with an executable bin (npx runs it directly)', () => {
     expect(existsSync(join(root, 'build/release.wasm'))).toBe(true);
     expect(existsSync(join(root, 'dist/src/index.js'))).toBe(true);
+    const bin = join(root, pkg.bin.sweeplens);
+    expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node')).toBe(true);
+    expect(statSync(bin).mode & 0o111, `${bin} is not executable`).not.toBe(0);
   });
 
   it('has no default exports in src/ or assembly/', () => {
