@@ -29,6 +29,8 @@ import { writeRankings } from './rankingsFile.ts';
 
 /** Default cap on the number of candidates loaded when `candidates` is not given (memory: 8·T·K bytes). */
 export const DEFAULT_OVERFIT_CANDIDATE_CAP = 1_000;
+/** Kernel memory the candidates' T×K return matrix may take (8·T·K bytes): 2 GiB. */
+export const OVERFIT_MATRIX_BUDGET_BYTES = 2 * 2 ** 30;
 /** V[SR] above this multiple of the null sampling variance 1/(T − 1) gets a warning. */
 const INFLATED_VARIANCE_RATIO = 10;
 /** Strategies listed in PboReport.mostSelected. */
@@ -36,8 +38,10 @@ const MOST_SELECTED = 10;
 
 /** Options of overfitRun. */
 export interface OverfitOptions extends RunWorkflowOptions {
-  /** K, the number of top-ranked strategies loaded as candidates (integer >= 1); default all of the symbol's, at most 1,000. */
+  /** K, the number of top-ranked strategies loaded as candidates (integer >= 1); default all of the symbol's, at most 1,000 and at most what fits in OVERFIT_MATRIX_BUDGET_BYTES (8·T·K bytes). */
   candidates?: number;
+  /** Kernel memory the candidates' return matrix may take, bytes; default OVERFIT_MATRIX_BUDGET_BYTES (2 GiB). */
+  matrixBudgetBytes?: number;
   /** N of the DSR: 'all' (default; every analyzed strategy of the symbol), 'clusters' or 'average-correlation' (N_eff). */
   trials?: OverfitTrialMethod;
   /** Cut of the 'clusters' method, correlation distance √(½(1 − ρ)); default 0.5. */
@@ -141,11 +145,19 @@ export async function overfitRun(runDir: string, options: OverfitOptions = {}): 
     const symbolRows = rankings.filter((r) => r.symbol === symbol);
     const totalTrials = symbolRows.length;
     const requested = options.candidates ?? null;
-    const k = Math.min(totalTrials, requested ?? DEFAULT_OVERFIT_CANDIDATE_CAP);
+    const barCount = run.metadata.barCounts[symbol] ?? 0;
+    // The T×K matrix lives in kernel memory (4 GiB at most, shared with the market tables).
+    const budget = options.matrixBudgetBytes ?? OVERFIT_MATRIX_BUDGET_BYTES;
+    const fitInMemory = Math.max(1, Math.floor(budget / (8 * Math.max(1, barCount))));
+    if (requested !== null && requested > fitInMemory && Math.min(requested, totalTrials) > fitInMemory) {
+      throw new InputError(`options.candidates: ${requested} candidates x ${barCount} bars need ${((8 * Math.min(requested, totalTrials) * barCount) / 2 ** 30).toFixed(3)} GiB of kernel memory; at most ${fitInMemory} fit in the ${(budget / 2 ** 30).toFixed(3)} GiB budget (matrixBudgetBytes)`);
+    }
+    const cap = Math.min(DEFAULT_OVERFIT_CANDIDATE_CAP, fitInMemory);
+    const k = Math.min(totalTrials, requested ?? cap);
     const chosen = symbolRows.slice(0, k);
     const warnings: string[] = [];
-    if (requested === null && totalTrials > DEFAULT_OVERFIT_CANDIDATE_CAP) {
-      warnings.push(`${totalTrials} strategies on ${symbol}: only the top ${DEFAULT_OVERFIT_CANDIDATE_CAP} by ${analyzed.rankBy} are candidates (pass candidates to change); the DSR still counts all ${totalTrials} trials`);
+    if (requested === null && totalTrials > cap) {
+      warnings.push(`${totalTrials} strategies on ${symbol}: only the top ${cap} by ${analyzed.rankBy} are candidates${cap < DEFAULT_OVERFIT_CANDIDATE_CAP ? ` (${barCount} bars: the memory budget of the return matrix)` : ''} (pass candidates to change); the DSR still counts all ${totalTrials} trials`);
     }
 
     const instance = pool ? pool.instance : instantiateKernels();

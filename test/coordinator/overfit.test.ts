@@ -285,3 +285,15 @@ describe('passesDeflatedSharpe', () => {
     expect(() => passesDeflatedSharpe({ deflatedSharpe: 0.5 }, 1.5)).toThrow(/minDeflatedSharpe must be a probability in \[0, 1\], got 1.5/);
   });
 });
+
+describe('overfitRun memory budget', () => {
+  it('caps the candidates at what the T x K matrix budget holds, and rejects an explicit request above it', async () => {
+    const dir = await analyzedNoiseRun('budget', { strategies: 12, bars: 600, seed: 77 });
+    const budget = 8 * 600 * 5; // room for exactly 5 columns of 600 bars
+    const capped = await overfitRun(dir, { workers: 0, blocks: 4, matrixBudgetBytes: budget, write: false });
+    expect(capped.report.candidates.count).toBe(5);
+    expect(capped.report.warnings.some((w) => w.includes('only the top 5') && w.includes('memory budget'))).toBe(true);
+    await expect(overfitRun(dir, { workers: 0, blocks: 4, matrixBudgetBytes: budget, candidates: 8, write: false }))
+      .rejects.toThrow(/^options\.candidates: 8 candidates x 600 bars need .* at most 5 fit/);
+  });
+});
