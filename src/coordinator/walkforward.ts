@@ -17,7 +17,7 @@ import { writeJsonAtomic } from '../io/atomicWrite.ts';
 import { instantiateKernels } from '../kernels/runtime.ts';
 import type { RegimeTrace } from '../types.ts';
 import { analysisConventions, chooseRankedSymbol, loadCandidateMatrix, openAnalyzedRun, type RunWorkflowOptions } from './candidateReturns.ts';
-import { passesDeflatedSharpe } from './overfit.ts';
+import { OVERFIT_MATRIX_BUDGET_BYTES, passesDeflatedSharpe } from './overfit.ts';
 import {
   WALKFORWARD_FILE, WALKFORWARD_FORMAT, type WalkForwardFold, type WalkForwardMetrics, type WalkForwardReport, type WalkForwardWeights,
 } from './overfitOutputs.ts';
@@ -265,11 +265,14 @@ export async function walkForward(runDir: string, options: WalkForwardOptions): 
       chosen = rows.slice(0, candidateCount).map((r) => r.id);
       warnings.push('candidates were chosen by the full-sample ranking, which has seen every out-of-sample segment; the walk-forward validates the ensemble weights');
     } else {
-      const universe = options.universe ?? DEFAULT_WALKFORWARD_UNIVERSE;
+      // The universe's T×K return matrix lives in kernel memory: cap K by the same budget as overfitRun.
+      const barCount = run.metadata.barCounts[symbol] ?? 0;
+      const fitInMemory = Math.max(1, Math.floor(OVERFIT_MATRIX_BUDGET_BYTES / (8 * Math.max(1, barCount))));
+      const universe = Math.min(options.universe ?? DEFAULT_WALKFORWARD_UNIVERSE, fitInMemory);
       chosen = rows.map((r) => r.id);
       if (chosen.length > universe) {
         chosen = [...chosen].sort((a, b) => idHash(a) - idHash(b) || (a < b ? -1 : 1)).slice(0, universe);
-        warnings.push(`selection universe: a fixed pseudo-random sample of ${universe} of the symbol's ${rows.length} strategies (by id hash, not by returns)`);
+        warnings.push(`selection universe: a fixed pseudo-random sample of ${universe} of the symbol's ${rows.length} strategies (by id hash, not by returns${universe < (options.universe ?? DEFAULT_WALKFORWARD_UNIVERSE) ? `; ${barCount} bars: the memory budget of the return matrix` : ''})`);
       }
       if (options.minDeflatedSharpe !== undefined) warnings.push('minDeflatedSharpe filters by a full-sample statistic: that filter has seen the out-of-sample segments');
     }
