@@ -81,6 +81,8 @@ const PAGE_BYTES = 65536;
 const FIRST_HOST_PAGE = 1;
 /** Byte offset (inside the reserved page) of the shared allocation counter, in pages. */
 const ALLOCATOR_WORD_BYTE_OFFSET = 32768;
+/** Largest region an arena claims for its own growth (a bigger single request gets exactly its size). */
+export const ARENA_MAX_GROWTH_BYTES = 256 * 2 ** 20;
 /** Module's declared maximum, in pages (asconfig.json maximumMemory). */
 export const MAXIMUM_MEMORY_PAGES = 65536;
 
@@ -202,7 +204,9 @@ export class Arena {
   }
 
   private claim(bytes: number): void {
-    const size = Math.max(bytes, (this.limit - this.base) * 2, 1 << 20);
+    // Twice the last region, but never more than ARENA_MAX_GROWTH_BYTES beyond the request: after
+    // one huge allocation (a 2 GiB return matrix) the next small one must not claim 4 GiB more.
+    const size = Math.max(bytes, Math.min((this.limit - this.base) * 2, ARENA_MAX_GROWTH_BYTES), 1 << 20);
     this.base = claimPages(this.memory, size);
     this.limit = this.base + Math.ceil(size / PAGE_BYTES) * PAGE_BYTES;
     this.top = this.base;
