@@ -243,6 +243,7 @@ function validate(options: WalkForwardOptions): void {
 export async function walkForward(runDir: string, options: WalkForwardOptions): Promise<WalkForwardResult> {
   validate(options);
   const { pool, release } = jobPool(options);
+  let releaseMatrix = (): void => {};
   try {
     const analyzed = await openAnalyzedRun(runDir, { ...options, ...(pool ? { pool } : {}) });
     const { run, summary, rankings, outDir } = analyzed;
@@ -279,12 +280,9 @@ export async function walkForward(runDir: string, options: WalkForwardOptions): 
     const instance = pool ? pool.instance : instantiateKernels();
     // Raw net returns (no risk-free subtraction): seriesMetrics and the optimizer apply the rate.
     const loaded = await loadCandidateMatrix(run, symbol, chosen, { ...conventions, riskFreePerBar: 0 }, pool, instance);
-    let matrix: ReturnMatrix;
-    try {
-      matrix = { values: Float64Array.from(loaded.values), bars: loaded.bars, names: loaded.ids };
-    } finally {
-      loaded.release();
-    }
+    // A view of the kernel-memory matrix (no JS copy: at 1M bars it is up to 2 GiB); released at the end.
+    releaseMatrix = loaded.release;
+    const matrix: ReturnMatrix = { values: loaded.values, bars: loaded.bars, names: loaded.ids };
     for (const failure of loaded.failures) warnings.push(`candidate '${failure.id}' dropped: ${failure.error}`);
     if (matrix.names.length === 0) throw new InputError(`no candidate strategy of ${symbol} could be loaded`);
 
@@ -392,6 +390,7 @@ export async function walkForward(runDir: string, options: WalkForwardOptions): 
     if (options.write ?? true) writeJsonAtomic(reportPath, report);
     return { report, reportPath, analyzedNow: analyzed.analyzedNow };
   } finally {
+    releaseMatrix();
     await release();
   }
 }
