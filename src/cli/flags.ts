@@ -6,6 +6,8 @@ import {
 import { defaultExecutionCosts } from '../analytics/metricOptions.ts';
 import { InputError } from '../errors.ts';
 import type { ExecutionCosts } from '../types.ts';
+import type { AdmfOpenOptions } from '../io/admf.ts';
+import { PERIODS_PER_YEAR_RULE } from '../analytics/periods.ts';
 
 /** A parsed numeric flag (fallback when absent); throws InputError naming the flag and the requirement. */
 export function numberFlag(flag: string, raw: string | undefined, fallback: number, check: (v: number) => boolean, requirement: string): number {
@@ -56,4 +58,57 @@ export function parseCostFlags(options: CostFlags): ExecutionCosts {
     capital: numberFlag('--capital', options.capital, DEFAULT_CAPITAL, (v) => v > 0, 'a number > 0'),
     volatilityWindowBars: numberFlag('--volatility-window', options.volatilityWindow, DEFAULT_VOLATILITY_WINDOW_BARS, (v) => Number.isInteger(v) && v >= 2, 'an integer >= 2'),
   });
+}
+
+/** Raw flags shared by the run-level commands (analyze, regimes, correlate, optimize <run>). */
+export interface RunAnalyticsFlags extends CostFlags {
+  periodsPerYear?: string;
+  riskFreeRate?: string;
+  workers?: string;
+  out?: string;
+  market?: string;
+  idxBase?: string;
+  json?: boolean;
+}
+
+/** Adds the flags every run-level command shares (conventions, costs, workers, output, ADMF-PC). */
+export function addRunAnalyticsFlags(command: Command): Command {
+  command
+    .option('--periods-per-year <n>', `bars per year P (default: ${PERIODS_PER_YEAR_RULE})`)
+    .option('--risk-free-rate <annual>', 'annual risk-free rate as a fraction (default 0)')
+    .option('--workers <n>', 'worker threads (default: number of cores; 0 = none)')
+    .option('--out <dir>', 'write outputs (and read the rankings) here instead of the run directory (needed for a read-only ADMF-PC workspace)')
+    .option('--market <bars>', 'ADMF-PC workspace read in place: bars file (CSV or Parquet)')
+    .option('--idx-base <0|1>', 'ADMF-PC: idx base of the traces (default 1: bar = idx - 1)')
+    .option('--json', 'print the result as JSON');
+  return addCostFlags(command);
+}
+
+/** The options the shared run-level flags give (InputError naming the flag on a bad value). */
+export interface RunFlagOptions {
+  costs: ExecutionCosts;
+  periodsPerYear?: number;
+  riskFreeRate: number;
+  workers?: number;
+  outDir?: string;
+  admf?: AdmfOpenOptions;
+}
+
+/** Parses the shared run-level flags. */
+export function runFlagOptions(options: RunAnalyticsFlags): RunFlagOptions {
+  const out: RunFlagOptions = {
+    costs: parseCostFlags(options),
+    riskFreeRate: numberFlag('--risk-free-rate', options.riskFreeRate, 0, (v) => v > -1, 'an annual rate > -1 (0.02 = 2 %)'),
+  };
+  const periods = optionalNumberFlag('--periods-per-year', options.periodsPerYear, (v) => v > 0, 'a number > 0');
+  if (periods !== undefined) out.periodsPerYear = periods;
+  const workers = optionalNumberFlag('--workers', options.workers, (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0 (0: no worker threads)');
+  if (workers !== undefined) out.workers = workers;
+  if (options.out) out.outDir = options.out;
+  if (options.market) {
+    const base = options.idxBase ?? '1';
+    if (base !== '0' && base !== '1') throw new InputError(`--idx-base must be 0 or 1, got '${base}'`);
+    out.admf = { market: options.market, idxBase: base === '1' ? 1 : 0 };
+  }
+  return out;
 }

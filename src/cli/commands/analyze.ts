@@ -2,23 +2,14 @@
 import type { Command } from 'commander';
 import { AnalyticsCoordinator, type AnalysisResult, type AnalyzeOptions } from '../../coordinator/analyze.ts';
 import { RANK_METRICS, validateRankMetric, type RankedStrategyRow } from '../../coordinator/rankings.ts';
-import { InputError } from '../../errors.ts';
-import { PERIODS_PER_YEAR_RULE } from '../../analytics/periods.ts';
-import { addCostFlags, numberFlag, optionalNumberFlag, parseCostFlags, type CostFlags } from '../flags.ts';
+import { addRunAnalyticsFlags, numberFlag, runFlagOptions, type RunAnalyticsFlags } from '../flags.ts';
 import { formatValue, renderTable } from '../format.ts';
 import { createProgressView } from '../progress.ts';
 
 /** Raw options of `analyze`. */
-export interface AnalyzeCommandOptions extends CostFlags {
-  periodsPerYear?: string;
-  riskFreeRate?: string;
-  workers?: string;
+export interface AnalyzeCommandOptions extends RunAnalyticsFlags {
   rankBy?: string;
   top?: string;
-  json?: boolean;
-  out?: string;
-  market?: string;
-  idxBase?: string;
   dense?: boolean;
   cache?: boolean;
   quiet?: boolean;
@@ -26,20 +17,9 @@ export interface AnalyzeCommandOptions extends CostFlags {
 
 /** Turns the flags into AnalyzeOptions (InputError naming the flag on a bad value). */
 export function analyzeOptionsFromFlags(options: AnalyzeCommandOptions): AnalyzeOptions {
-  const out: AnalyzeOptions = { costs: parseCostFlags(options), rankBy: validateRankMetric(options.rankBy ?? 'sharpeRatio', '--rank-by') };
-  const periods = optionalNumberFlag('--periods-per-year', options.periodsPerYear, (v) => v > 0, 'a number > 0');
-  if (periods !== undefined) out.periodsPerYear = periods;
-  out.riskFreeRate = numberFlag('--risk-free-rate', options.riskFreeRate, 0, (v) => v > -1, 'an annual rate > -1 (0.02 = 2 %)');
-  const workers = optionalNumberFlag('--workers', options.workers, (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0 (0: no worker threads)');
-  if (workers !== undefined) out.workers = workers;
-  if (options.out) out.outDir = options.out;
+  const out: AnalyzeOptions = { ...runFlagOptions(options), rankBy: validateRankMetric(options.rankBy ?? 'sharpeRatio', '--rank-by') };
   if (options.dense) out.path = 'dense';
   if (options.cache === false) out.useCache = false;
-  if (options.market) {
-    const base = options.idxBase ?? '1';
-    if (base !== '0' && base !== '1') throw new InputError(`--idx-base must be 0 or 1, got '${base}'`);
-    out.admf = { market: options.market, idxBase: base === '1' ? 1 : 0 };
-  }
   return out;
 }
 
@@ -87,19 +67,12 @@ export function registerAnalyzeCommand(program: Command): void {
     .command('analyze')
     .description('metrics of every strategy of a run (net and gross of costs) in the worker pool; writes per-strategy caches, rankings and a summary')
     .argument('<run>', 'run directory (a sweeplens run, or an ADMF-PC workspace with --market)')
-    .option('--periods-per-year <n>', `bars per year P (default: ${PERIODS_PER_YEAR_RULE})`)
-    .option('--risk-free-rate <annual>', 'annual risk-free rate as a fraction (default 0)')
-    .option('--workers <n>', 'worker threads (default: number of cores; 0 = none)')
     .option('--rank-by <metric>', `metric to rank by: ${Object.keys(RANK_METRICS).join(', ')} (default sharpeRatio)`)
     .option('--top <n>', 'strategies to print (default 20)')
-    .option('--out <dir>', 'write outputs here instead of the run directory (needed for a read-only ADMF-PC workspace)')
-    .option('--market <bars>', 'ADMF-PC workspace read in place: bars file (CSV or Parquet)')
-    .option('--idx-base <0|1>', 'ADMF-PC: idx base of the traces (default 1: bar = idx - 1)')
     .option('--dense', 'use the dense reference path for every strategy (slower; for checking)')
     .option('--no-cache', 'recompute every strategy even when its performance.json is valid')
-    .option('--quiet', 'no progress output')
-    .option('--json', 'print {summary, top} as JSON');
-  addCostFlags(command);
+    .option('--quiet', 'no progress output');
+  addRunAnalyticsFlags(command);
   command.action(async (run: string, options: AnalyzeCommandOptions) => {
     const top = numberFlag('--top', options.top, 20, (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0');
     const coordinator = new AnalyticsCoordinator();

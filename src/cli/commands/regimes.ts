@@ -6,50 +6,14 @@ import {
   type CorrelateOptions, type CorrelationRunResult, type OptimizeRunOptions, type OptimizeRunResult, type RegimeAnalysisOptions,
   type RegimeAnalysisResult, type RunAnalyticsOptions,
 } from '../../index.ts';
-import { PERIODS_PER_YEAR_RULE } from '../../analytics/periods.ts';
-import { addCostFlags, numberFlag, optionalNumberFlag, parseCostFlags, type CostFlags } from '../flags.ts';
+import { addRunAnalyticsFlags, numberFlag, optionalNumberFlag, runFlagOptions, type RunAnalyticsFlags } from '../flags.ts';
+
+export { addRunAnalyticsFlags, type RunAnalyticsFlags };
 import { formatValue, renderTable } from '../format.ts';
-
-/** Raw flags shared by the run-level commands. */
-export interface RunAnalyticsFlags extends CostFlags {
-  periodsPerYear?: string;
-  riskFreeRate?: string;
-  workers?: string;
-  out?: string;
-  market?: string;
-  idxBase?: string;
-  json?: boolean;
-}
-
-/** Adds the flags every run-level command shares (conventions, costs, workers, output, ADMF-PC). */
-export function addRunAnalyticsFlags(command: Command): Command {
-  command
-    .option('--periods-per-year <n>', `bars per year P (default: ${PERIODS_PER_YEAR_RULE})`)
-    .option('--risk-free-rate <annual>', 'annual risk-free rate as a fraction (default 0)')
-    .option('--workers <n>', 'worker threads (default: number of cores; 0 = none)')
-    .option('--out <dir>', 'write outputs (and read the rankings) here instead of the run directory (needed for a read-only ADMF-PC workspace)')
-    .option('--market <bars>', 'ADMF-PC workspace read in place: bars file (CSV or Parquet)')
-    .option('--idx-base <0|1>', 'ADMF-PC: idx base of the traces (default 1: bar = idx - 1)')
-    .option('--json', 'print the result as JSON');
-  return addCostFlags(command);
-}
 
 /** RunAnalyticsOptions from the shared flags; a not-yet-analyzed run is announced on stderr. */
 export function runAnalyticsOptionsFromFlags(options: RunAnalyticsFlags): RunAnalyticsOptions {
-  const out: RunAnalyticsOptions = { costs: parseCostFlags(options) };
-  const periods = optionalNumberFlag('--periods-per-year', options.periodsPerYear, (v) => v > 0, 'a number > 0');
-  if (periods !== undefined) out.periodsPerYear = periods;
-  out.riskFreeRate = numberFlag('--risk-free-rate', options.riskFreeRate, 0, (v) => v > -1, 'an annual rate > -1 (0.02 = 2 %)');
-  const workers = optionalNumberFlag('--workers', options.workers, (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0 (0: no worker threads)');
-  if (workers !== undefined) out.workers = workers;
-  if (options.out) out.outDir = options.out;
-  if (options.market) {
-    const base = options.idxBase ?? '1';
-    if (base !== '0' && base !== '1') throw new InputError(`--idx-base must be 0 or 1, got '${base}'`);
-    out.admf = { market: options.market, idxBase: base === '1' ? 1 : 0 };
-  }
-  out.onNotice = (message) => process.stderr.write(`sweeplens: ${message}\n`);
-  return out;
+  return { ...runFlagOptions(options), onNotice: (message) => process.stderr.write(`sweeplens: ${message}\n`) };
 }
 
 // ---- regimes ----
