@@ -1,21 +1,15 @@
 // Seeded pseudo-random numbers for reproducible test inputs and benchmarks.
+import { seededUniform } from '../../src/analytics/synthetic.ts';
 
 /** A source of uniform numbers in [0, 1), like Math.random but seeded. */
 export type UniformSource = () => number;
 
 /**
- * mulberry32: a 32-bit state generator with a full 2^32 period, good enough for test data.
- * see: https://gist.github.com/tommyettinger/46a874533244883189143505d203312c (Tommy Ettinger, public domain)
+ * mulberry32: a 32-bit state generator with a full 2^32 period, good enough for test data (the
+ * same generator the synthetic sweeps use: src/analytics/synthetic.ts seededUniform).
  */
 export function mulberry32(seed: number): UniformSource {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededUniform(seed);
 }
 
 /** Seeded generator with the distributions the tests need. */
