@@ -11,6 +11,8 @@ export interface WorkerBootData {
   memory: WebAssembly.Memory;
   /** The compiled kernels (compiled once on the main thread). */
   module: WebAssembly.Module;
+  /** parquet-wasm, compiled once on the main thread (workers share its compiled code). */
+  parquetModule: WebAssembly.Module;
 }
 
 /** Market tables of one symbol in shared memory, described by offsets (see sharedViews.ts). */

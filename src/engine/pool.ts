@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { InputError, WorkerError } from '../errors.ts';
 import { createKernelMemory, instantiateKernels, kernelModule, type KernelInstance } from '../kernels/runtime.ts';
+import { parquetWasmModule } from '../io/parquetWasm.ts';
 import type { EngineTask, WorkerBootData } from './messages.ts';
 import { describeViews, type ViewLayout } from './sharedViews.ts';
 
@@ -35,7 +36,7 @@ export class EnginePool {
     const module = kernelModule();
     const memory = createKernelMemory();
     const instance = instantiateKernels(memory, module);
-    const workerData: WorkerBootData = { memory, module };
+    const workerData: WorkerBootData = { memory, module, parquetModule: parquetWasmModule() };
     const filename = new URL(isTypeScriptSource ? './worker-dev.mjs' : './worker.js', import.meta.url).href;
     const piscina = new Piscina({
       filename,

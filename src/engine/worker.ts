@@ -1,4 +1,5 @@
 import { workerData } from 'piscina';
+import { useParquetWasmModule } from '../io/parquetWasm.ts';
 import { instantiateKernels, useKernels } from '../kernels/runtime.ts';
 import type { DenseMarket } from '../market/denseMarket.ts';
 import type { PboBlockSums, PboSplitResults } from '../kernels/pbo.ts';
@@ -14,6 +15,7 @@ import { computeStrategyOutcomes, writeOutcomeCache } from './strategyTask.ts';
 const boot = workerData as WorkerBootData;
 const instance = instantiateKernels(boot.memory, boot.module);
 useKernels(instance);
+useParquetWasmModule(boot.parquetModule);
 
 const markets = new Map<string, DenseMarket>();
 

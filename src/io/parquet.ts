@@ -1,9 +1,10 @@
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
-import * as pq from 'parquet-wasm';
+import type { ReaderOptions } from 'parquet-wasm/esm';
 import { SchemaError } from '../errors.ts';
 import { writeFileAtomic } from './atomicWrite.ts';
 import { parseFileMetadata, type FooterFields } from './parquetFooter.ts';
+import { parquetWasm } from './parquetWasm.ts';
 
 /** Rows per record batch when decoding; the default 1,024 is ~20x slower to convert (TOOLCHAIN.md §5). */
 export const READ_BATCH_ROWS = 65_536;
@@ -38,9 +39,9 @@ export function readParquetTable(path: string, columns?: string[]): Table {
 export function parquetBytesToTable(path: string, bytes: Uint8Array, columns?: string[]): Table {
   checkMagic(path, bytes);
   try {
-    const options: pq.ReaderOptions = { batchSize: READ_BATCH_ROWS };
+    const options: ReaderOptions = { batchSize: READ_BATCH_ROWS };
     if (columns) options.columns = columns;
-    const wasmTable = pq.readParquet(bytes, options);
+    const wasmTable = parquetWasm().readParquet(bytes, options);
     return tableFromIPC(wasmTable.intoIPCStream());
   } catch (cause) {
     throw describeFailure(path, cause);
@@ -63,6 +64,7 @@ export interface ParquetWriteOptions {
 
 /** Encodes an Arrow table as Parquet bytes with footer key/value metadata. */
 export function tableToParquetBytes(table: Table, options: ParquetWriteOptions = {}): Uint8Array {
+  const pq = parquetWasm();
   const codec = { snappy: pq.Compression.SNAPPY, zstd: pq.Compression.ZSTD, uncompressed: pq.Compression.UNCOMPRESSED }[options.compression ?? 'snappy'];
   let builder = new pq.WriterPropertiesBuilder().setCompression(codec).setCreatedBy('sweeplens');
   if (options.metadata) builder = builder.setKeyValueMetadata(new Map(Object.entries(options.metadata)));

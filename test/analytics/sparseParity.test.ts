@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
-import { readParquet } from 'parquet-wasm';
+import { parquetWasm } from '../../src/io/parquetWasm.ts';
 import { describe, expect, it } from 'vitest';
 import { denseStrategyMetrics } from '../../src/analytics/denseMetrics.ts';
 import { defaultExecutionCosts } from '../../src/analytics/metricOptions.ts';
@@ -267,7 +267,7 @@ if (!fixturePresent && process.env.CI !== 'true') {
 }
 
 function readTable(file: string) {
-  return tableFromIPC(readParquet(new Uint8Array(readFileSync(file))).intoIPCStream());
+  return tableFromIPC(parquetWasm().readParquet(new Uint8Array(readFileSync(file))).intoIPCStream());
 }
 
 describe('sparse vs dense parity on the ADMF-PC SPY_1m fixture', () => {
