@@ -35,9 +35,12 @@ export function inferPeriodsPerYear(tsMs: Float64Array): PeriodsPerYearChoice {
   if (tsMs.length < 2) return { periodsPerYear: PERIODS_PER_YEAR_DAILY, source: 'default (fewer than 2 timestamps)' };
   const gaps = new Float64Array(tsMs.length - 1);
   for (let i = 1; i < tsMs.length; i++) gaps[i - 1] = tsMs[i]! - tsMs[i - 1]!;
-  gaps.sort();
   const mid = gaps.length >> 1;
-  const median = gaps.length % 2 === 1 ? gaps[mid]! : (gaps[mid - 1]! + gaps[mid]!) / 2;
+  const upper = selectKth(gaps, mid);
+  // even count: the lower middle is the largest value left of `mid` after the selection
+  let lower = -Infinity;
+  if (gaps.length % 2 === 0) for (let i = 0; i < mid; i++) if (gaps[i]! > lower) lower = gaps[i]!;
+  const median = gaps.length % 2 === 1 ? upper : (lower + upper) / 2;
   const spacing = describeSpacing(median);
   if (median >= DAILY_MIN_MS && median <= DAILY_MAX_MS) {
     return { periodsPerYear: PERIODS_PER_YEAR_DAILY, source: `inferred: daily bars, median spacing ${spacing}` };
@@ -48,6 +51,38 @@ export function inferPeriodsPerYear(tsMs: Float64Array): PeriodsPerYearChoice {
   }
   const periodsPerYear = Math.max(1, Math.round((DAYS_PER_YEAR * MS_PER_DAY) / median));
   return { periodsPerYear, source: `inferred: median spacing ${spacing}, 365.25 days per year` };
+}
+
+/**
+ * The k-th smallest value of `values` (0-based), in O(n) expected time (Hoare's quickselect,
+ * median-of-three pivot); reorders `values` so that values[0..k) <= values[k] <= values(k..n).
+ * Equal values split evenly between the two sides, so a column of identical spacings stays linear.
+ */
+export function selectKth(values: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  while (hi > lo) {
+    const m = (lo + hi) >>> 1;
+    const a = values[lo]!, b = values[m]!, c = values[hi]!;
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i] = values[j]!;
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return values[k]!;
+  }
+  return values[k]!;
 }
 
 function describeSpacing(ms: number): string {

@@ -188,8 +188,7 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
 
         if (pool) {
           const ref = { marketId: `${run.dir}#${symbol}#${Date.now()}`, kind: 'index' as const, layout: pool.share(market) };
-          const batches: StrategyJob[][] = [];
-          for (let i = 0; i < pending.length; i += batchSize) batches.push(pending.slice(i, i + batchSize));
+          const batches = planBatches(pending, batchSize, pool.workers);
           // At most two batches per worker in flight; cancellation stops dispatching and lets the
           // batches already running finish (no worker is torn down mid-task).
           let next = 0;
@@ -267,6 +266,20 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
       await release();
     }
   }
+}
+
+/**
+ * Splits `jobs` into batches of at most `batchSize`, as evenly as possible and in a number that is a
+ * multiple of `workers` (when there are enough jobs for that): every worker then gets the same share and
+ * none idles through the others' last batch (2,000 jobs, 64, 2 workers: 32 batches of 62-63, not
+ * 31 of 64 and one of 16).
+ */
+export function planBatches<T>(jobs: readonly T[], batchSize: number, workers: number): T[][] {
+  if (jobs.length === 0) return [];
+  const count = Math.min(jobs.length, Math.ceil(Math.ceil(jobs.length / batchSize) / workers) * workers);
+  const batches: T[][] = [];
+  for (let b = 0; b < count; b++) batches.push(jobs.slice(Math.floor((b * jobs.length) / count), Math.floor(((b + 1) * jobs.length) / count)));
+  return batches;
 }
 
 function rowOf(id: string, info: TraceInfo | undefined, symbol: string, metrics: PerformanceMetrics, changes: number, path: 'sparse' | 'dense'): Omit<RankedStrategyRow, 'rank'> {
