@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { SweeplensError } from '../errors.ts';
 import { COMMANDS } from './commands/index.ts';
+import { packageVersion } from './version.ts';
 
 /** Exit codes of the CLI. */
 export const EXIT_OK = 0;
@@ -12,6 +13,7 @@ export function buildProgram(program: Command = new Command()): Command {
   program
     .name('sweeplens')
     .description('Fast analytics for parameter-sweep backtests')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .option('--debug', 'print stack traces on errors')
     .showHelpAfterError()
     // Before the commands are added: commander copies this setting into each subcommand when it is

@@ -1,7 +1,7 @@
 // The built bin (dist/src/cli/main.js), spawned as a user would run it. Needs `npm run build`
 // (npm ci runs it through `prepare`).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 
@@ -15,6 +15,13 @@ function run(...args: string[]) {
 describe('built sweeplens bin', () => {
   test('exists (run `npm run build` first)', () => {
     expect(existsSync(bin), `${bin} is missing: run npm run build`).toBe(true);
+  });
+
+  test('--version prints package.json\'s version (found from dist/src/cli)', () => {
+    const manifest = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string };
+    const result = run('--version');
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout.trim()).toBe(manifest.version);
   });
 
   test('metrics examples/returns.csv --json', () => {
