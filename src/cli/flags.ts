@@ -60,6 +60,25 @@ export function parseCostFlags(options: CostFlags): ExecutionCosts {
   });
 }
 
+/** Cost flag -> ExecutionCosts field. */
+const COST_FLAG_FIELDS = {
+  commissionRate: 'commissionRate', slippageModel: 'slippageModel', slippageRate: 'slippageRate',
+  impactCoefficient: 'impactCoefficient', capital: 'capital', volatilityWindow: 'volatilityWindowBars',
+} as const satisfies Record<keyof CostFlags, keyof ExecutionCosts>;
+
+/**
+ * Only the cost fields whose flags were given (validated as parseCostFlags does), for commands that
+ * reuse an existing analysis: a field not given keeps the analysis's value instead of the default.
+ */
+export function givenCostFlags(options: CostFlags): Partial<ExecutionCosts> {
+  const parsed = parseCostFlags(options);
+  const given: Partial<ExecutionCosts> = {};
+  for (const [flag, field] of Object.entries(COST_FLAG_FIELDS) as [keyof CostFlags, keyof ExecutionCosts][]) {
+    if (options[flag] !== undefined) (given as Record<string, unknown>)[field] = parsed[field];
+  }
+  return given;
+}
+
 /** Raw flags shared by the run-level commands (analyze, regimes, correlate, optimize <run>). */
 export interface RunAnalyticsFlags extends CostFlags {
   periodsPerYear?: string;

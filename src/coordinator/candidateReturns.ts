@@ -1,8 +1,6 @@
-// Shared by overfitRun and walkForward: the analyzed run (analyzing it first when needed), its
-// rankings, and the dense net return series of candidate strategies as a T×K column-major matrix
-// in kernel memory (the pool's shared memory when a pool is used, so workers can read it).
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+// Shared by overfitRun and walkForward: their options and what openAnalyzedRun (runContext.ts) is
+// given for them, the symbol and conventions of the analysis, and the dense net return series of
+// candidate strategies as a T×K column-major matrix in kernel memory (the pool's shared memory when a pool is used, so workers can read it).
 import { validateMetricOptions, type MetricOptions } from '../analytics/metricOptions.ts';
 import { riskFreePerBar } from '../analytics/returnMetrics.ts';
 import { InputError, WorkspaceError } from '../errors.ts';
@@ -10,30 +8,25 @@ import type { DenseReturnsJob, DenseReturnsOutcome } from '../engine/messages.ts
 import { writeDenseReturnColumns } from '../engine/overfitTasks.ts';
 import type { EnginePool } from '../engine/pool.ts';
 import type { AdmfOpenOptions } from '../io/admf.ts';
-import { RUN_LAYOUT } from '../io/layout.ts';
 import type { RunHandle } from '../io/runHandle.ts';
-import { openRun } from '../io/workspace.ts';
 import type { KernelInstance } from '../kernels/runtime.ts';
 import { buildDenseMarket } from '../market/denseMarket.ts';
 import type { ExecutionCosts } from '../types.ts';
-import { analyzeRun, type PerformanceSummary } from './analyze.ts';
-import type { RankedStrategyRow, RankMetric } from './rankings.ts';
-
-/** An opened, analyzed run. */
-export interface AnalyzedRun {
-  run: RunHandle;
-  /** Where summary/ and analytics/ are (the run, or the analysis's outDir). */
-  outDir: string;
-  summary: PerformanceSummary;
-  rankBy: RankMetric;
-  /** Every analyzed strategy, best first by `rankBy`. */
-  rankings: RankedStrategyRow[];
-  /** True when this call ran the analysis because the run had none. */
-  analyzedNow: boolean;
-}
+import type { PerformanceSummary } from './analyze.ts';
+import type { RankedStrategyRow } from './rankings.ts';
+import type { AnalyzedRunOptions } from './runContext.ts';
 
 /** Options shared by the run-level workflows (overfitRun, walkForward). */
 export interface RunWorkflowOptions {
+  /**
+   * Costs to price the candidates with; default those of the run's analysis. When given, a run not
+   * analyzed yet is analyzed with them and one analyzed under other costs is analyzed again.
+   */
+  costs?: Partial<ExecutionCosts>;
+  /** P, bars per year; default the analysis's (same rule as `costs`). */
+  periodsPerYear?: number;
+  /** Annual risk-free rate as a fraction; default the analysis's (same rule as `costs`). */
+  riskFreeRate?: number;
   /** Worker threads; default the machine's parallelism; 0 computes on the calling thread. */
   workers?: number;
   /** An existing pool to use (not destroyed). */
@@ -44,44 +37,22 @@ export interface RunWorkflowOptions {
   outDir?: string;
   /** How to read an ADMF-PC workspace in place. */
   admf?: AdmfOpenOptions;
-  /** Told about notable steps, e.g. "not analyzed yet: analyzing first" (the CLI prints it on stderr). */
+  /** Told about notable steps: the run being analyzed first or again, and why (the CLI prints it on stderr). */
   onStatus?: (message: string) => void;
 }
 
-/** The rankings file's content. */
-interface RankingsFile {
-  rankBy: RankMetric;
-  count: number;
-  strategies: RankedStrategyRow[];
-}
-
-/** Opens the run and reads its analysis, running analyzeRun first when summary/ has none. */
-export async function openAnalyzedRun(runDir: string, options: RunWorkflowOptions): Promise<AnalyzedRun> {
-  const run = await openRun(resolve(runDir), options.admf);
-  const outDir = resolve(options.outDir ?? run.dir);
-  const summaryPath = join(outDir, RUN_LAYOUT.summary, 'performance_summary.json');
-  const rankingsPath = join(outDir, RUN_LAYOUT.summary, 'strategy_rankings.json');
-  let analyzedNow = false;
-  if (!existsSync(summaryPath) || !existsSync(rankingsPath)) {
-    options.onStatus?.(`${run.dir}: not analyzed yet; analyzing it first`);
-    await analyzeRun(run.dir, {
-      outDir, ...(options.pool ? { pool: options.pool } : {}), ...(options.workers !== undefined ? { workers: options.workers } : {}),
-      ...(options.admf ? { admf: options.admf } : {}),
-    });
-    analyzedNow = true;
-  }
-  const summary = readJson<PerformanceSummary>(summaryPath);
-  const file = readJson<RankingsFile>(rankingsPath);
-  if (!Array.isArray(file.strategies)) throw new WorkspaceError(`${rankingsPath}: no 'strategies' array`, { file: rankingsPath });
-  return { run, outDir, summary, rankBy: file.rankBy, rankings: file.strategies, analyzedNow };
-}
-
-function readJson<T>(path: string): T {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
-  } catch (error) {
-    throw new WorkspaceError(`${path}: cannot read the analysis output: ${(error as Error).message}`, { file: path });
-  }
+/** What openAnalyzedRun is given for a run-level workflow: its conventions, resources and status callback (not its rankBy). */
+export function workflowAnalysisOptions(options: RunWorkflowOptions, pool: EnginePool | undefined): AnalyzedRunOptions {
+  const out: AnalyzedRunOptions = {};
+  if (options.costs !== undefined) out.costs = options.costs;
+  if (options.periodsPerYear !== undefined) out.periodsPerYear = options.periodsPerYear;
+  if (options.riskFreeRate !== undefined) out.riskFreeRate = options.riskFreeRate;
+  if (pool) out.pool = pool;
+  else if (options.workers !== undefined) out.workers = options.workers;
+  if (options.outDir !== undefined) out.outDir = options.outDir;
+  if (options.admf) out.admf = options.admf;
+  if (options.onStatus) out.onNotice = options.onStatus;
+  return out;
 }
 
 /** The symbol to work on: the given one (must have ranked strategies), or the only one of the rankings. */

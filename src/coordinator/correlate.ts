@@ -83,7 +83,7 @@ export async function correlateRun(runDir: string, options: CorrelateOptions = {
   const tableRelative = `${RUN_LAYOUT.analytics}/correlation_matrix.parquet`;
   const file: CorrelationMatrixFile = {
     version: REGIME_OUTPUTS_VERSION, runId: loaded.run.metadata.runId, generatedAt: new Date().toISOString(), returns: which,
-    method: exact ? 'change-proportional' : 'dense', rankBy: loaded.ctx.rankings.rankBy, top: n, ids: loaded.ids,
+    method: exact ? 'change-proportional' : 'dense', rankBy: loaded.ctx.rankBy, top: n, ids: loaded.ids,
     matrix: loaded.ids.map((_, i) => loaded.ids.map((__, j) => (Number.isFinite(at(i, j)) ? at(i, j) : null))),
     filter: { maxCorrelation, kept, removed }, table: tableRelative,
   };

@@ -96,7 +96,7 @@ export async function optimizeRun(runDir: string, options: OptimizeRunOptions = 
   const regimeOfBar = regimeTrace ? regimeOfReturnBars(regimeTrace, matrix.bars) : new Int32Array(matrix.bars).fill(-1);
   const ensembleOptions: ReturnMatrixEnsembleOptions & { labels?: readonly string[] } = {
     objective: options.objective ?? 'max-sharpe', minWeight: options.minWeight ?? 0, maxWeight: options.maxWeight ?? 1,
-    riskFreeRate: options.riskFreeRate ?? 0, periodsPerYear: selected.metricOptions.periodsPerYear,
+    riskFreeRate: selected.ctx.riskFreeRate, periodsPerYear: selected.metricOptions.periodsPerYear,
   };
   if (options.maxStrategies !== undefined) ensembleOptions.maxStrategies = options.maxStrategies;
   if (regimeTrace) ensembleOptions.labels = regimeTrace.labels;

@@ -19,13 +19,14 @@ import { InputError } from '../errors.ts';
 import { jobPool } from '../engine/pool.ts';
 import { writeJsonAtomic } from '../io/atomicWrite.ts';
 import { instantiateKernels } from '../kernels/runtime.ts';
-import { analysisConventions, chooseRankedSymbol, loadCandidateMatrix, openAnalyzedRun, type RunWorkflowOptions } from './candidateReturns.ts';
+import { analysisConventions, chooseRankedSymbol, loadCandidateMatrix, workflowAnalysisOptions, type RunWorkflowOptions } from './candidateReturns.ts';
 import {
   OVERFITTING_FILE, OVERFITTING_FORMAT, type FamilyPboReport, type OverfitStrategyRow, type OverfitTrialMethod, type OverfittingReport, type PboReport,
 } from './overfitOutputs.ts';
 import { pooledPbo } from './pooledPbo.ts';
 import { rankRows, validateRankMetric, type RankedStrategyRow, type RankMetric } from './rankings.ts';
 import { writeRankings } from './rankingsFile.ts';
+import { openAnalyzedRun } from './runContext.ts';
 
 /** Default cap on the number of candidates loaded when `candidates` is not given (memory: 8·T·K bytes). */
 export const DEFAULT_OVERFIT_CANDIDATE_CAP = 1_000;
@@ -124,7 +125,8 @@ export function pboReport(result: PboResult, names: readonly string[]): PboRepor
 }
 
 /**
- * PSR, DSR and PBO of an analyzed run (analyzing it first when it has no summary): see the module
+ * PSR, DSR and PBO of an analyzed run (openAnalyzedRun: analyzing it first when it has no summary,
+ * or again when options.costs/periodsPerYear/riskFreeRate differ from its analysis): see the module
  * comment. Candidates: the first K rows of summary/strategy_rankings.json on the symbol (K =
  * options.candidates, default min(N, 1,000)). DSR's N: every analyzed strategy of the symbol
  * ('all'), or N_eff from the candidates' correlations ('clusters': clusters × N/K, the candidates'
@@ -137,7 +139,7 @@ export async function overfitRun(runDir: string, options: OverfitOptions = {}): 
   checkOptions(options);
   const { pool, release } = jobPool(options);
   try {
-    const analyzed = await openAnalyzedRun(runDir, { ...options, ...(pool ? { pool } : {}) });
+    const analyzed = await openAnalyzedRun(runDir, workflowAnalysisOptions(options, pool));
     const { run, summary, rankings, outDir } = analyzed;
     const rankBy = options.rankBy !== undefined ? validateRankMetric(options.rankBy) : analyzed.rankBy;
     const symbol = chooseRankedSymbol(rankings, options.symbol);

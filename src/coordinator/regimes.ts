@@ -44,7 +44,7 @@ export interface RunAnalyticsOptions {
   admf?: AdmfOpenOptions;
   /** Metric of the rankings when the run has to be analyzed first; default 'sharpeRatio'. */
   rankBy?: RankMetric;
-  /** Told when the run is analyzed first (the CLI prints it on stderr). */
+  /** Told when the run is analyzed first, or again under these conventions (the CLI prints it on stderr). */
   onNotice?: (message: string) => void;
   /** Cancels the work. */
   signal?: AbortSignal;
@@ -95,8 +95,9 @@ function abortError(): SweeplensError {
  *    columns strategy, classifier, regime, bars, then the metric columns of the rankings table);
  * 4. the classifier separation ranking -> summary/regime_summary.json.
  *
- * The rankings come from summary/strategy_rankings.json under outDir; a run without them is
- * analyzed first (analyzeRun with the same costs and conventions; `onNotice` is told).
+ * The rankings come from summary/strategy_rankings.json under outDir; a run without them, or
+ * analyzed under other costs or risk-free rate (or P, when given), is analyzed first (analyzeRun with
+ * the same costs and conventions, see openAnalyzedRun; `onNotice` is told).
  */
 export async function analyzeRegimes(runDir: string, options: RegimeAnalysisOptions = {}): Promise<RegimeAnalysisResult> {
   const started = performance.now();
@@ -110,7 +111,7 @@ export async function analyzeRegimes(runDir: string, options: RegimeAnalysisOpti
     const symbol = onlySymbol(run);
     const bars = await run.readBars(symbol);
     const n = bars.tsMs.length;
-    const metricOptions = metricOptionsFor(bars.tsMs, options);
+    const metricOptions = metricOptionsFor(bars.tsMs, options, ctx, symbol);
 
     // 1. classifiers and their statistics
     const classifierIds = run.classifierIds();

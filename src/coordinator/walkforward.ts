@@ -16,11 +16,12 @@ import { jobPool } from '../engine/pool.ts';
 import { writeJsonAtomic } from '../io/atomicWrite.ts';
 import { instantiateKernels } from '../kernels/runtime.ts';
 import type { RegimeTrace } from '../types.ts';
-import { analysisConventions, chooseRankedSymbol, loadCandidateMatrix, openAnalyzedRun, type RunWorkflowOptions } from './candidateReturns.ts';
+import { analysisConventions, chooseRankedSymbol, loadCandidateMatrix, workflowAnalysisOptions, type RunWorkflowOptions } from './candidateReturns.ts';
 import { OVERFIT_MATRIX_BUDGET_BYTES, passesDeflatedSharpe } from './overfit.ts';
 import {
   WALKFORWARD_FILE, WALKFORWARD_FORMAT, type WalkForwardFold, type WalkForwardMetrics, type WalkForwardReport, type WalkForwardWeights,
 } from './overfitOutputs.ts';
+import { openAnalyzedRun } from './runContext.ts';
 
 /** Default number of top-ranked strategies the ensemble is fitted over. */
 export const DEFAULT_WALKFORWARD_CANDIDATES = 20;
@@ -245,7 +246,7 @@ export async function walkForward(runDir: string, options: WalkForwardOptions): 
   const { pool, release } = jobPool(options);
   let releaseMatrix = (): void => {};
   try {
-    const analyzed = await openAnalyzedRun(runDir, { ...options, ...(pool ? { pool } : {}) });
+    const analyzed = await openAnalyzedRun(runDir, workflowAnalysisOptions(options, pool));
     const { run, summary, rankings, outDir } = analyzed;
     const symbol = chooseRankedSymbol(rankings, options.symbol);
     const conventions = analysisConventions(summary, symbol);

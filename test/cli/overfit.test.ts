@@ -16,7 +16,7 @@ describe('sweeplens overfit', () => {
   it('analyzes a fresh run first (notice on stderr), then prints the DSR table and PBO', async () => {
     const run = await sweeplens('overfit', dir, '--workers', '0', '--blocks', '8', '--top', '5');
     expect(run.exitCode).toBe(0);
-    expect(run.stderr).toMatch(/not analyzed yet; analyzing it first/);
+    expect(run.stderr).toMatch(/^sweeplens: .*run: not analyzed yet \(no .*performance_summary\.json\); analyzing it first\n$/);
     expect(run.stdout).toMatch(/top 5 by DSR:/);
     expect(run.stdout).toMatch(/DSR: N = 11 \(all strategies\)/);
     expect(run.stdout).toMatch(/PBO by CSCV: S = 8 blocks, 70 splits/);

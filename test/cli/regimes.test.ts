@@ -14,7 +14,7 @@ describe('sweeplens regimes / correlate / optimize <run>', () => {
   it('regimes: analyzes the run first (said on stderr), prints the separation ranking and writes the files', async () => {
     const result = await sweeplens('regimes', run, '--workers', '0', '--top', '5', '--json');
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stderr).toMatch(/not analyzed yet .* analyzing it first/);
+    expect(result.stderr).toMatch(/^sweeplens: .*run: not analyzed yet \(no .*performance_summary\.json\); analyzing it first\n$/);
     const doc = JSON.parse(result.stdout) as { summary: { separation: { classifier: string }[]; classifiers: unknown[] } };
     expect(doc.summary.classifiers).toHaveLength(2);
     expect(doc.summary.separation).toHaveLength(2);

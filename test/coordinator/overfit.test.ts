@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { denseStrategyMetrics } from '../../src/analytics/denseMetrics.ts';
-import { zeroExecutionCosts } from '../../src/analytics/metricOptions.ts';
+import { defaultExecutionCosts, zeroExecutionCosts } from '../../src/analytics/metricOptions.ts';
 import { deflatedSharpeRanking } from '../../src/analytics/overfitting/dsrRanking.ts';
 import { pboByGroup, probabilityOfBacktestOverfitting, type PboResult } from '../../src/analytics/overfitting/pbo.ts';
 import { sampleVariance } from '../../src/analytics/overfitting/returnShape.ts';
 import type { ReturnMatrix } from '../../src/analytics/returnMatrix.ts';
-import { analyzeRun } from '../../src/coordinator/analyze.ts';
+import { analyzeRun, type PerformanceSummary } from '../../src/coordinator/analyze.ts';
 import { overfitRun, passesDeflatedSharpe, pboReport } from '../../src/coordinator/overfit.ts';
 import { pooledPbo } from '../../src/coordinator/pooledPbo.ts';
 import type { OverfittingReport } from '../../src/coordinator/overfitOutputs.ts';
@@ -251,11 +251,45 @@ describe('overfitRun on a run not analyzed yet', () => {
     const messages: string[] = [];
     const result = await overfitRun(dir, { workers: 0, blocks: 8, onStatus: (m) => messages.push(m) });
     expect(result.analyzedNow).toBe(true);
-    expect(messages.join('\n')).toMatch(/not analyzed yet/);
+    expect(messages).toEqual([`${dir}: not analyzed yet (no ${join(dir, 'summary/performance_summary.json')}); analyzing it first`]);
     expect(existsSync(join(dir, 'summary/performance_summary.json'))).toBe(true);
     expect(result.report.pbo.run!.blocks).toBe(8);
-    // Default costs apply when the analysis ran here.
-    expect(result.report.costs.commissionRate).toBeGreaterThan(0);
+    // Default costs apply when the analysis ran here and none were given.
+    expect(result.report.costs).toEqual(defaultExecutionCosts());
+  });
+
+  it('analyzes it with the caller\'s costs, P and risk-free rate, and redoes an analysis made under others', async () => {
+    const dir = join(root, 'fresh-conventions');
+    writeNoiseRun(dir, { seed: 6, bars: 400, strategies: 6, holdingBars: 20 });
+    const costs = { commissionRate: 0.0002, slippageRate: 0 };
+    const conventions = { costs, periodsPerYear: 50_000, riskFreeRate: 0.01 };
+    const messages: string[] = [];
+    const onStatus = (m: string) => messages.push(m);
+    const result = await overfitRun(dir, { workers: 0, blocks: 8, ...conventions, onStatus });
+    expect(result.analyzedNow).toBe(true);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/: not analyzed yet \(no .*performance_summary\.json\); analyzing it first$/);
+    const summary = JSON.parse(readFileSync(join(dir, 'summary/performance_summary.json'), 'utf8')) as PerformanceSummary;
+    expect(summary.costs).toEqual(defaultExecutionCosts(costs));
+    expect(summary.periodsPerYear.SYN).toEqual({ value: 50_000, source: 'given' });
+    expect(summary.riskFreeRate).toBe(0.01);
+    expect(result.report.costs).toEqual(defaultExecutionCosts(costs));
+    expect(result.report.periodsPerYear).toBe(50_000);
+    expect(result.report.riskFreeRate).toBe(0.01);
+
+    // Same conventions, or none given: the analysis is reused.
+    expect((await overfitRun(dir, { workers: 0, blocks: 8, write: false, ...conventions, onStatus })).analyzedNow).toBe(false);
+    expect((await overfitRun(dir, { workers: 0, blocks: 8, write: false, onStatus })).report.costs).toEqual(defaultExecutionCosts(costs));
+    expect(messages).toHaveLength(1);
+
+    // Other costs: DSR/PBO under the analysis's costs would not be the numbers asked for, so it is redone.
+    const zero = await overfitRun(dir, { workers: 0, blocks: 8, costs: zeroExecutionCosts(), onStatus });
+    expect(zero.analyzedNow).toBe(true);
+    expect(messages[1]).toBe(`${dir}: analyzed under other conventions (commissionRate 0.0002, asked 0); analyzing it again`);
+    expect(zero.report.costs).toEqual(zeroExecutionCosts());
+    // P and the risk-free rate were not given this time: the previous analysis's are kept.
+    expect([zero.report.periodsPerYear, zero.report.riskFreeRate]).toEqual([50_000, 0.01]);
+    expect((JSON.parse(readFileSync(join(dir, 'summary/performance_summary.json'), 'utf8')) as PerformanceSummary).costs).toEqual(zeroExecutionCosts());
   });
 });
 

@@ -1,13 +1,13 @@
 // walkForward: fold boundaries, and the out-of-sample metrics recomputed independently from the
 // stored weights and the strategies' dense net returns.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { denseStrategyMetrics } from '../../src/analytics/denseMetrics.ts';
 import { zeroExecutionCosts } from '../../src/analytics/metricOptions.ts';
 import { seriesMetrics } from '../../src/analytics/seriesMetrics.ts';
-import { analyzeRun } from '../../src/coordinator/analyze.ts';
+import { analyzeRun, type PerformanceSummary } from '../../src/coordinator/analyze.ts';
 import type { WalkForwardReport } from '../../src/coordinator/overfitOutputs.ts';
 import { regimeOfBars, segmentBounds, walkForward } from '../../src/coordinator/walkforward.ts';
 import { InputError } from '../../src/errors.ts';
@@ -162,5 +162,20 @@ describe('walkForward', () => {
     await expect(walkForward(dir, { windows: 2, mode: 'sideways' as never, workers: 0 })).rejects.toThrow(InputError);
     await expect(walkForward(dir, { windows: 299, workers: 0, write: false })).rejects.toThrow(/^fold 0 \(in-sample bars \[0, 10\)\): returns: 10 bars for 13 strategies/);
     await expect(walkForward(dir, { windows: 2, workers: 0, minDeflatedSharpe: 0.5 })).rejects.toThrow(/no deflated Sharpe ratios yet/);
+  });
+});
+
+describe('walkForward on a run not analyzed yet', () => {
+  it('analyzes it with the caller\'s costs and risk-free rate, and fits under them', async () => {
+    const fresh = join(dirname(dir), 'fresh');
+    writeNoiseRun(fresh, { seed: 9, bars: 600, strategies: 6, holdingBars: 20 });
+    const messages: string[] = [];
+    const result = await walkForward(fresh, { windows: 2, workers: 0, candidates: 3, write: false, costs: zeroExecutionCosts(), riskFreeRate: 0.01, onStatus: (m) => messages.push(m) });
+    expect(result.analyzedNow).toBe(true);
+    expect(messages).toEqual([`${fresh}: not analyzed yet (no ${join(fresh, 'summary/performance_summary.json')}); analyzing it first`]);
+    const summary = JSON.parse(readFileSync(join(fresh, 'summary/performance_summary.json'), 'utf8')) as PerformanceSummary;
+    expect(summary.costs).toEqual(zeroExecutionCosts());
+    expect(summary.riskFreeRate).toBe(0.01);
+    expect(result.report.costs).toEqual(zeroExecutionCosts());
   });
 });

@@ -178,7 +178,7 @@ export function registerOptimizeCommand(program: Command): void {
     .option('--max-correlation <c>', 'run mode: greedy correlation filter threshold (default 0.7)');
   addRunAnalyticsFlags(command);
   command.addHelpText('after', '\nTable mode: rows with a missing value in any used column are dropped, with a warning on stderr giving the count; '
-    + `--periods-per-year defaults to ${PERIODS_PER_YEAR_DAILY}. Run mode: a run not analyzed yet is analyzed first; --json prints the global weights and, under "regimes", the per-regime ones.`)
+    + `--periods-per-year defaults to ${PERIODS_PER_YEAR_DAILY}. Run mode: a run not analyzed yet is analyzed first, and one analyzed under other values of the cost, risk-free or P flags given is analyzed again (said on stderr); flags not given keep the analysis's values; --json prints the global weights and, under "regimes", the per-regime ones.`)
     .action(async (run: string | undefined, options: OptimizeCommandOptions & OptimizeRunCommandOptions) => {
       if (run !== undefined) {
         if (options.returns !== undefined || options.prices !== undefined) throw new InputError('give either a run or --returns/--prices, not both');

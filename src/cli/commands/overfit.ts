@@ -7,6 +7,7 @@ import { RANK_METRICS, validateRankMetric } from '../../coordinator/rankings.ts'
 import { InputError } from '../../errors.ts';
 import { numberFlag, optionalNumberFlag } from '../flags.ts';
 import { formatValue, renderTable } from '../format.ts';
+import { printNotice } from '../notice.ts';
 
 /** Raw options of `overfit`. */
 export interface OverfitCommandOptions {
@@ -99,7 +100,7 @@ export function registerOverfitCommand(program: Command): void {
     .option('--json', 'print analytics/overfitting.json')
     .action(async (run: string, options: OverfitCommandOptions) => {
       const top = numberFlag('--top', options.top, 20, (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0');
-      const result = await overfitRun(run, { ...overfitOptionsFromFlags(options), onStatus: (message) => process.stderr.write(`${message}\n`) });
+      const result = await overfitRun(run, { ...overfitOptionsFromFlags(options), onStatus: printNotice });
       process.stdout.write(options.json ? `${JSON.stringify(result.report, null, 2)}\n` : overfitText(result, top));
     });
 }

@@ -6,14 +6,24 @@ import {
   type CorrelateOptions, type CorrelationRunResult, type OptimizeRunOptions, type OptimizeRunResult, type RegimeAnalysisOptions,
   type RegimeAnalysisResult, type RunAnalyticsOptions,
 } from '../../index.ts';
-import { addRunAnalyticsFlags, numberFlag, optionalNumberFlag, runFlagOptions, type RunAnalyticsFlags } from '../flags.ts';
+import { addRunAnalyticsFlags, givenCostFlags, numberFlag, optionalNumberFlag, runFlagOptions, type RunAnalyticsFlags } from '../flags.ts';
 
 export { addRunAnalyticsFlags, type RunAnalyticsFlags };
 import { formatValue, renderTable } from '../format.ts';
+import { printNotice } from '../notice.ts';
 
-/** RunAnalyticsOptions from the shared flags; a not-yet-analyzed run is announced on stderr. */
+/**
+ * RunAnalyticsOptions from the shared flags: only the cost fields and risk-free rate given on the
+ * command line (the rest stays as the run's analysis has it, defaults for a run not analyzed yet);
+ * analyzing the run first (or again) is announced on stderr.
+ */
 export function runAnalyticsOptionsFromFlags(options: RunAnalyticsFlags): RunAnalyticsOptions {
-  return { ...runFlagOptions(options), onNotice: (message) => process.stderr.write(`sweeplens: ${message}\n`) };
+  const { costs: _allCosts, riskFreeRate, ...rest } = runFlagOptions(options);
+  const out: RunAnalyticsOptions = { ...rest, onNotice: printNotice };
+  const costs = givenCostFlags(options);
+  if (Object.keys(costs).length > 0) out.costs = costs;
+  if (options.riskFreeRate !== undefined) out.riskFreeRate = riskFreeRate;
+  return out;
 }
 
 // ---- regimes ----

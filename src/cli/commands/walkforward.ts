@@ -5,6 +5,7 @@ import { walkForward, type WalkForwardOptions, type WalkForwardResult } from '..
 import { InputError } from '../../errors.ts';
 import { numberFlag, optionalNumberFlag } from '../flags.ts';
 import { formatValue, renderTable } from '../format.ts';
+import { printNotice } from '../notice.ts';
 
 /** Raw options of `walkforward`. */
 export interface WalkForwardCommandOptions {
@@ -110,7 +111,7 @@ export function registerWalkForwardCommand(program: Command): void {
     .option('--out <dir>', 'where the analysis outputs are (default the run directory)')
     .option('--json', 'print analytics/walkforward.json')
     .action(async (run: string, options: WalkForwardCommandOptions) => {
-      const result = await walkForward(run, { ...walkForwardOptionsFromFlags(options), onStatus: (message) => process.stderr.write(`${message}\n`) });
+      const result = await walkForward(run, { ...walkForwardOptionsFromFlags(options), onStatus: printNotice });
       process.stdout.write(options.json ? `${JSON.stringify(result.report, null, 2)}\n` : walkForwardText(result));
     });
 }
