@@ -20,6 +20,7 @@ import { ensembleSection } from '../report/ensembleCharts.ts';
 import { headerSection, overfittingSection } from '../report/headerSection.ts';
 import { hasAnalysis, loadReportInputs, MissingAnalysisError, REPORT_INPUT_FILES, type ReportInputs } from '../report/inputs.ts';
 import type { ReportModel, ReportSection } from '../report/model.ts';
+import { patternSection } from '../report/patternCharts.ts';
 import { regimeSection } from '../report/regimeCharts.ts';
 import { sensitivitySection } from '../report/sensitivityCharts.ts';
 import { strategyTable } from '../report/strategyTable.ts';
@@ -39,6 +40,7 @@ export const REPORT_SOURCE_COMMANDS = {
   weights: 'sweeplens optimize',
   replay: 'sweeplens walkforward',
   overfitting: 'sweeplens overfit',
+  patterns: 'sweeplens mine',
 } as const;
 
 /** Options of buildReport (every field optional). */
@@ -299,6 +301,7 @@ export async function buildReport(runDir: string, options: ReportOptions = {}): 
     correlationSection(inputs.correlation, runDir, REPORT_SOURCE_COMMANDS.correlation),
     ensembleSection(inputs.weights, inputs.walkForward, inputs.replay, runDir, { weights: REPORT_SOURCE_COMMANDS.weights, replay: REPORT_SOURCE_COMMANDS.replay }),
     overfittingSection(inputs.overfitting, runDir, REPORT_SOURCE_COMMANDS.overfitting),
+    patternSection(inputs.patterns, runDir, REPORT_SOURCE_COMMANDS.patterns),
   ];
   const model: ReportModel = {
     title: `sweeplens report: ${inputs.summary.runId}`,

@@ -39,3 +39,12 @@ export function escapeHtml(text: string): string {
 export function shorten(text: string, max = 28): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
+
+/**
+ * Escapes text for plotly's label markup (hover text, tick labels, annotations): plotly renders a
+ * subset of HTML (`<b>`, `<br>`, `<a href>`, ...) and decodes `&lt;`, `&gt;` and `&amp;`, so
+ * escaping those three shows any string literally.
+ */
+export function plotlyText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

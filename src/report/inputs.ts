@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PerformanceSummary } from '../coordinator/analyze.ts';
+import type { PatternsFile } from '../coordinator/mine.ts';
 import type {
   ClassifierStats, CorrelationMatrixFile, OptimalWeightsFile, RegimePerformanceFile, RegimeSummaryFile, TransitionMatrix,
 } from '../coordinator/outputs.ts';
@@ -43,8 +44,8 @@ export interface ReportInputs {
   walkForward: WalkForwardReport | null;
   /** analytics/ensemble_replay.json (the last `replayEnsemble` with write on). */
   replay: ReplayResult | null;
-  /** analytics/patterns.json as stored (its shape is not fixed yet; shown as a summary of top-level keys). */
-  patterns: Record<string, unknown> | null;
+  /** analytics/patterns.json (`sweeplens mine`); the pattern section checks its format before drawing it. */
+  patterns: PatternsFile | null;
 }
 
 /** The error of a report asked for a run that was never analyzed. */
@@ -148,6 +149,6 @@ export function loadReportInputs(runDir: string, outputsDir: string, classifierI
     overfitting: readOptionalJson<OverfittingReport>(outputsDir, REPORT_INPUT_FILES.overfitting),
     walkForward: readOptionalJson<WalkForwardReport>(outputsDir, REPORT_INPUT_FILES.walkForward),
     replay: readOptionalJson<ReplayResult>(outputsDir, REPORT_INPUT_FILES.replay),
-    patterns: readOptionalJson<Record<string, unknown>>(outputsDir, REPORT_INPUT_FILES.patterns),
+    patterns: readOptionalJson<PatternsFile>(outputsDir, REPORT_INPUT_FILES.patterns),
   };
 }

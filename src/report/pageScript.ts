@@ -1,5 +1,6 @@
 // The JavaScript that runs in the report page (plain ES2017, no modules): draws every figure with
-// plotly and drives the strategy table (sort by a header click, text/family/range filters, pages).
+// plotly and drives the sortable tables (the strategy table, a section's table such as the mined
+// patterns): sort by a header click, text/group/range filters, pages.
 // It only lays out data embedded by the builder; it computes no metric.
 
 /** Source of the page script (inlined into the HTML after plotly). */
@@ -26,98 +27,21 @@ export const PAGE_SCRIPT = String.raw`
     return Promise.all(jobs);
   }
 
-  // ---- strategy table ----
-  var table = model.table;
+  // ---- sortable tables (the strategy table, and any section's table such as the mined patterns) ----
   var PAGE_SIZE = 50;
-  var keyIndex = {};
-  table.columns.forEach(function (column, i) { keyIndex[column.key] = i; });
-  var state = { sortKey: table.sortKey, descending: table.sortDescending, text: '', family: '', rangeKey: '', min: null, max: null, page: 0 };
-  var visible = [];
 
   function format(value, kind) {
     if (value === null || value === undefined) return '\u2013';
     if (kind === 'text') return String(value);
     if (kind === 'percent') return (value * 100).toFixed(2) + ' %';
+    if (kind === 'bps') return (value * 1e4).toFixed(1) + ' bp';
     if (kind === 'integer') return Math.round(value).toLocaleString('en-US');
     return Math.abs(value) >= 1000 ? value.toExponential(2) : value.toFixed(3);
   }
 
-  function applyFilters() {
-    var text = state.text.toLowerCase();
-    var textColumns = table.columns.map(function (c, i) { return c.kind === 'text' ? i : -1; }).filter(function (i) { return i >= 0; });
-    var familyIndex = keyIndex.family;
-    var rangeIndex = state.rangeKey ? keyIndex[state.rangeKey] : -1;
-    visible = table.rows.filter(function (row) {
-      if (state.family && row[familyIndex] !== state.family) return false;
-      if (rangeIndex >= 0 && (state.min !== null || state.max !== null)) {
-        var v = row[rangeIndex];
-        if (v === null) return false;
-        var scaled = table.columns[rangeIndex].kind === 'percent' ? v * 100 : v;
-        if (state.min !== null && scaled < state.min) return false;
-        if (state.max !== null && scaled > state.max) return false;
-      }
-      if (!text) return true;
-      for (var k = 0; k < textColumns.length; k++) {
-        if (String(row[textColumns[k]]).toLowerCase().indexOf(text) >= 0) return true;
-      }
-      return false;
-    });
-    var index = keyIndex[state.sortKey];
-    var direction = state.descending ? -1 : 1;
-    visible.sort(function (a, b) {
-      var x = a[index], y = b[index];
-      if (x === null || y === null) return x === y ? a[0] - b[0] : (x === null ? 1 : -1);
-      if (x < y) return -direction;
-      if (x > y) return direction;
-      return a[0] - b[0];
-    });
-  }
-
-  function renderTable() {
-    var head = document.getElementById('strategy-table-head');
-    var body = document.getElementById('strategy-table-body');
-    head.innerHTML = '';
-    var tr = document.createElement('tr');
-    table.columns.forEach(function (column) {
-      var th = document.createElement('th');
-      th.textContent = column.label + (column.key === state.sortKey ? (state.descending ? ' \u25BC' : ' \u25B2') : '');
-      th.setAttribute('data-key', column.key);
-      th.setAttribute('aria-sort', column.key === state.sortKey ? (state.descending ? 'descending' : 'ascending') : 'none');
-      th.className = column.kind === 'text' ? 'text' : 'number';
-      th.addEventListener('click', function () {
-        if (state.sortKey === column.key) state.descending = !state.descending;
-        else { state.sortKey = column.key; state.descending = column.kind !== 'text' && column.key !== 'rank'; }
-        state.page = 0;
-        update();
-      });
-      tr.appendChild(th);
-    });
-    head.appendChild(tr);
-    var pages = Math.max(1, Math.ceil(visible.length / PAGE_SIZE));
-    if (state.page >= pages) state.page = pages - 1;
-    var start = state.page * PAGE_SIZE;
-    var rows = visible.slice(start, start + PAGE_SIZE);
-    var html = [];
-    rows.forEach(function (row) {
-      html.push('<tr>');
-      table.columns.forEach(function (column, i) {
-        var text = format(row[i], column.kind).replace(/&/g, '&amp;').replace(/</g, '&lt;');
-        html.push('<td class="' + (column.kind === 'text' ? 'text' : 'number') + '">' + text + '</td>');
-      });
-      html.push('</tr>');
-    });
-    body.innerHTML = html.join('');
-    document.getElementById('table-status').textContent = visible.length === 0
-      ? 'no strategy matches'
-      : 'showing ' + (start + 1) + '\u2013' + (start + rows.length) + ' of ' + visible.length + ' (' + table.rows.length + ' strategies)';
-    document.getElementById('table-page').textContent = 'page ' + (state.page + 1) + ' / ' + pages;
-    document.getElementById('table-prev').disabled = state.page === 0;
-    document.getElementById('table-next').disabled = state.page >= pages - 1;
-  }
-
-  function update() {
-    applyFilters();
-    renderTable();
+  // Percent and basis-point columns are range-filtered in the unit they are shown in.
+  function displayScale(kind) {
+    return kind === 'percent' ? 100 : kind === 'bps' ? 1e4 : 1;
   }
 
   function numberOrNull(text) {
@@ -126,35 +50,135 @@ export const PAGE_SCRIPT = String.raw`
     return isFinite(value) ? value : null;
   }
 
-  function setUpTable() {
-    var familySelect = document.getElementById('table-family');
-    var families = {};
-    table.rows.forEach(function (row) { families[row[keyIndex.family]] = true; });
-    Object.keys(families).sort().forEach(function (family) {
+  // Drives one table: 'table' is its model (columns, rows, sortKey, sortDescending), 'wrapper' the
+  // element holding its controls (each found by data-control) and the <table>; 'groupKey' is the
+  // column of the drop-down filter; 'noun' = [singular, plural] for the status line.
+  function setUpTable(table, wrapper, groupKey, noun) {
+    function control(name) { return wrapper.querySelector('[data-control="' + name + '"]'); }
+    var tableId = wrapper.getAttribute('data-table');
+    var head = document.getElementById(tableId + '-head');
+    var body = document.getElementById(tableId + '-body');
+    var keyIndex = {};
+    table.columns.forEach(function (column, i) { keyIndex[column.key] = i; });
+    var state = { sortKey: table.sortKey, descending: table.sortDescending, text: '', group: '', rangeKey: '', min: null, max: null, page: 0 };
+    var visible = [];
+
+    function applyFilters() {
+      var text = state.text.toLowerCase();
+      var textColumns = table.columns.map(function (c, i) { return c.kind === 'text' ? i : -1; }).filter(function (i) { return i >= 0; });
+      var groupIndex = keyIndex[groupKey];
+      var rangeIndex = state.rangeKey ? keyIndex[state.rangeKey] : -1;
+      visible = table.rows.filter(function (row) {
+        if (state.group && row[groupIndex] !== state.group) return false;
+        if (rangeIndex >= 0 && (state.min !== null || state.max !== null)) {
+          var v = row[rangeIndex];
+          if (v === null) return false;
+          var scaled = v * displayScale(table.columns[rangeIndex].kind);
+          if (state.min !== null && scaled < state.min) return false;
+          if (state.max !== null && scaled > state.max) return false;
+        }
+        if (!text) return true;
+        for (var k = 0; k < textColumns.length; k++) {
+          if (String(row[textColumns[k]]).toLowerCase().indexOf(text) >= 0) return true;
+        }
+        return false;
+      });
+      var index = keyIndex[state.sortKey];
+      var direction = state.descending ? -1 : 1;
+      // Array.prototype.sort is stable: ties keep the model's row order (rank order).
+      visible.sort(function (a, b) {
+        var x = a[index], y = b[index];
+        if (x === null || y === null) return x === y ? 0 : (x === null ? 1 : -1);
+        if (x < y) return -direction;
+        if (x > y) return direction;
+        return 0;
+      });
+    }
+
+    function renderTable() {
+      head.innerHTML = '';
+      var tr = document.createElement('tr');
+      table.columns.forEach(function (column) {
+        var th = document.createElement('th');
+        th.textContent = column.label + (column.key === state.sortKey ? (state.descending ? ' \u25BC' : ' \u25B2') : '');
+        th.setAttribute('data-key', column.key);
+        th.setAttribute('aria-sort', column.key === state.sortKey ? (state.descending ? 'descending' : 'ascending') : 'none');
+        th.className = column.kind === 'text' ? 'text' : 'number';
+        th.addEventListener('click', function () {
+          if (state.sortKey === column.key) state.descending = !state.descending;
+          // Numbers sort descending first; text and the rank column (the initial ascending sort) ascending.
+          else { state.sortKey = column.key; state.descending = column.kind !== 'text' && !(column.key === table.sortKey && !table.sortDescending); }
+          state.page = 0;
+          update();
+        });
+        tr.appendChild(th);
+      });
+      head.appendChild(tr);
+      var pages = Math.max(1, Math.ceil(visible.length / PAGE_SIZE));
+      if (state.page >= pages) state.page = pages - 1;
+      var start = state.page * PAGE_SIZE;
+      var rows = visible.slice(start, start + PAGE_SIZE);
+      var html = [];
+      rows.forEach(function (row) {
+        html.push('<tr>');
+        table.columns.forEach(function (column, i) {
+          var text = format(row[i], column.kind).replace(/&/g, '&amp;').replace(/</g, '&lt;');
+          html.push('<td class="' + (column.kind === 'text' ? 'text' : 'number') + '">' + text + '</td>');
+        });
+        html.push('</tr>');
+      });
+      body.innerHTML = html.join('');
+      control('status').textContent = visible.length === 0
+        ? 'no ' + noun[0] + ' matches'
+        : 'showing ' + (start + 1) + '\u2013' + (start + rows.length) + ' of ' + visible.length + ' (' + table.rows.length + ' ' + noun[1] + ')';
+      control('page').textContent = 'page ' + (state.page + 1) + ' / ' + pages;
+      control('prev').disabled = state.page === 0;
+      control('next').disabled = state.page >= pages - 1;
+    }
+
+    function update() {
+      applyFilters();
+      renderTable();
+    }
+
+    var groupSelect = control('group');
+    var groups = {};
+    table.rows.forEach(function (row) { groups[row[keyIndex[groupKey]]] = true; });
+    Object.keys(groups).sort().forEach(function (group) {
       var option = document.createElement('option');
-      option.value = family;
-      option.textContent = family || '(none)';
-      familySelect.appendChild(option);
+      option.value = group;
+      option.textContent = group || '(none)';
+      groupSelect.appendChild(option);
     });
-    var rangeSelect = document.getElementById('table-range-column');
+    var rangeSelect = control('range-column');
     table.columns.forEach(function (column) {
       if (column.kind === 'text') return;
       var option = document.createElement('option');
       option.value = column.key;
-      option.textContent = column.label + (column.kind === 'percent' ? ' (%)' : '');
+      option.textContent = column.label + (column.kind === 'percent' ? ' (%)' : column.kind === 'bps' ? ' (bp)' : '');
       rangeSelect.appendChild(option);
     });
-    document.getElementById('table-filter').addEventListener('input', function (event) { state.text = event.target.value; state.page = 0; update(); });
-    familySelect.addEventListener('change', function (event) { state.family = event.target.value; state.page = 0; update(); });
+    control('filter').addEventListener('input', function (event) { state.text = event.target.value; state.page = 0; update(); });
+    groupSelect.addEventListener('change', function (event) { state.group = event.target.value; state.page = 0; update(); });
     rangeSelect.addEventListener('change', function (event) { state.rangeKey = event.target.value; state.page = 0; update(); });
-    document.getElementById('table-min').addEventListener('input', function (event) { state.min = numberOrNull(event.target.value); state.page = 0; update(); });
-    document.getElementById('table-max').addEventListener('input', function (event) { state.max = numberOrNull(event.target.value); state.page = 0; update(); });
-    document.getElementById('table-prev').addEventListener('click', function () { state.page -= 1; renderTable(); });
-    document.getElementById('table-next').addEventListener('click', function () { state.page += 1; renderTable(); });
+    control('min').addEventListener('input', function (event) { state.min = numberOrNull(event.target.value); state.page = 0; update(); });
+    control('max').addEventListener('input', function (event) { state.max = numberOrNull(event.target.value); state.page = 0; update(); });
+    control('prev').addEventListener('click', function () { state.page -= 1; renderTable(); });
+    control('next').addEventListener('click', function () { state.page += 1; renderTable(); });
     update();
   }
 
-  setUpTable();
+  function setUpTables() {
+    setUpTable(model.table, document.querySelector('.sortable[data-table="strategy-table"]'), 'family', ['strategy', 'strategies']);
+    model.sections.forEach(function (section) {
+      var spec = section.sortableTable;
+      if (!spec) return;
+      var wrapper = document.querySelector('.sortable[data-table="' + spec.id + '"]');
+      if (wrapper) setUpTable(spec, wrapper, spec.groupKey, spec.rowNoun);
+    });
+  }
+
+  setUpTables();
   renderFigures().then(function () {
     document.body.setAttribute('data-rendered', 'true');
   }, function () {

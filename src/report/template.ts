@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { escapeHtml } from './format.ts';
-import type { ReportModel, ReportSection } from './model.ts';
+import type { ReportModel, ReportSection, SectionSortableTable } from './model.ts';
 import { PAGE_SCRIPT } from './pageScript.ts';
 
 let plotlySource: string | undefined;
@@ -33,6 +33,70 @@ function withCode(text: string): string {
   return escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>');
 }
 
+/** The controls of a sortable table, in page order; the page script finds each by its `data-control`. */
+type TableControl = 'filter' | 'group' | 'range-column' | 'min' | 'max' | 'prev' | 'page' | 'next' | 'status';
+
+/** How one sortable table is marked up (the page script fills its head and body). */
+interface SortableTableMarkup {
+  /** DOM id of the <table>; the wrapper carries it as `data-table`, the head and body are `${tableId}-head` / `-body`. */
+  tableId: string;
+  /** Element id of each control. */
+  controlIds: Record<TableControl, string>;
+  caption?: string;
+  filterPlaceholder: string;
+  /** Accessible name of the text filter, e.g. 'filter strategies'. */
+  filterLabel: string;
+  groupLabel: string;
+  groupAllLabel: string;
+}
+
+/**
+ * The markup of a sortable table and its controls (text filter, group drop-down, value range,
+ * pages); one implementation for every sortable table of the page (pageScript.ts drives it).
+ */
+function sortableTableHtml(t: SortableTableMarkup): string {
+  const id = (control: TableControl) => `id="${escapeHtml(t.controlIds[control])}" data-control="${control}"`;
+  return `<div class="sortable" data-table="${escapeHtml(t.tableId)}">
+<div class="controls">
+<input type="search" ${id('filter')} placeholder="${escapeHtml(t.filterPlaceholder)}" aria-label="${escapeHtml(t.filterLabel)}">
+<select ${id('group')} aria-label="${escapeHtml(t.groupLabel)}"><option value="">${escapeHtml(t.groupAllLabel)}</option></select>
+<select ${id('range-column')} aria-label="range column"><option value="">range on…</option></select>
+<input type="number" ${id('min')} placeholder="min" aria-label="minimum" step="any"> – <input type="number" ${id('max')} placeholder="max" aria-label="maximum" step="any">
+<button ${id('prev')} type="button">‹ prev</button><span ${id('page')}></span><button ${id('next')} type="button">next ›</button>
+<span ${id('status')} class="table-status"></span>
+</div>
+<div class="table-wrap"><table id="${escapeHtml(t.tableId)}">${t.caption ? `<caption>${escapeHtml(t.caption)}</caption>` : ''}<thead id="${escapeHtml(t.tableId)}-head"></thead><tbody id="${escapeHtml(t.tableId)}-body"></tbody></table></div>
+</div>`;
+}
+
+const CONTROLS: TableControl[] = ['filter', 'group', 'range-column', 'min', 'max', 'prev', 'page', 'next', 'status'];
+
+/** Markup of a section's sortable table: controls `${id}-filter`, `${id}-group`, ... */
+function sectionTableHtml(table: SectionSortableTable): string {
+  return sortableTableHtml({
+    tableId: table.id,
+    controlIds: Object.fromEntries(CONTROLS.map((c) => [c, `${table.id}-${c}`])) as Record<TableControl, string>,
+    caption: table.caption,
+    filterPlaceholder: table.filterPlaceholder,
+    filterLabel: `filter ${table.rowNoun[1]}`,
+    groupLabel: table.groupKey,
+    groupAllLabel: table.groupAllLabel,
+  });
+}
+
+/** The strategy table keeps the element ids it always had (`table-filter`, `table-family`, ...). */
+const STRATEGY_TABLE_MARKUP: SortableTableMarkup = {
+  tableId: 'strategy-table',
+  controlIds: {
+    filter: 'table-filter', group: 'table-family', 'range-column': 'table-range-column', min: 'table-min', max: 'table-max',
+    prev: 'table-prev', page: 'table-page', next: 'table-next', status: 'table-status',
+  },
+  filterPlaceholder: 'filter id, family, parameters',
+  filterLabel: 'filter strategies',
+  groupLabel: 'family',
+  groupAllLabel: 'all families',
+};
+
 function sectionHtml(section: ReportSection): string {
   const parts: string[] = [`<section id="${escapeHtml(section.id)}">`, `<h2>${escapeHtml(section.title)}</h2>`];
   if (section.placeholder) parts.push(`<div class="placeholder" data-placeholder="${escapeHtml(section.id)}">${withCode(section.placeholder)}</div>`);
@@ -49,6 +113,7 @@ function sectionHtml(section: ReportSection): string {
     parts.push('</figure>');
   }
   parts.push('</div>');
+  if (section.sortableTable) parts.push(sectionTableHtml(section.sortableTable));
   for (const table of section.tables ?? []) {
     parts.push(`<table class="static"><caption>${escapeHtml(table.caption)}</caption><thead><tr>${table.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr></thead><tbody>`);
     for (const row of table.rows) parts.push(`<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`);
@@ -84,15 +149,16 @@ table.static { margin: 10px 0; }
 caption { text-align: left; font-weight: 600; padding: 4px 0; }
 th, td { border-bottom: 1px solid #eee; padding: 3px 6px; white-space: nowrap; }
 th { background: #f6f8fa; position: sticky; top: 0; }
-#strategy-table th { cursor: pointer; user-select: none; }
-#strategy-table th:hover { background: #e8eef5; }
+.sortable table th { cursor: pointer; user-select: none; }
+.sortable table th:hover { background: #e8eef5; }
+.sortable { margin: 10px 0; }
 td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
 td.text, th.text { text-align: left; }
 .table-wrap { overflow: auto; max-height: 640px; border: 1px solid #eee; }
 .controls { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; font-size: 13px; margin-bottom: 8px; }
 .controls input[type=search] { width: 240px; }
 .controls input[type=number] { width: 80px; }
-#table-status { color: #555; }
+.table-status { color: #555; }
 `;
 
 /** The whole page: header, navigation, the sections, the strategy table, plotly and the page script. */
@@ -100,15 +166,7 @@ export function renderReportHtml(model: ReportModel): string {
   const nav = [...model.sections.map((s) => `<a href="#${escapeHtml(s.id)}">${escapeHtml(s.title)}</a>`), '<a href="#strategies">All strategies</a>'].join('');
   const tableSection = `<section id="strategies"><h2>All strategies</h2>
 <p class="intro">Every analyzed strategy's metrics (net of costs unless marked gross). Click a column header to sort (again to reverse); filter by text, family or a value range (percent columns in %).</p>
-<div class="controls">
-<input type="search" id="table-filter" placeholder="filter id, family, parameters" aria-label="filter strategies">
-<select id="table-family" aria-label="family"><option value="">all families</option></select>
-<select id="table-range-column" aria-label="range column"><option value="">range on…</option></select>
-<input type="number" id="table-min" placeholder="min" aria-label="minimum" step="any"> – <input type="number" id="table-max" placeholder="max" aria-label="maximum" step="any">
-<button id="table-prev" type="button">‹ prev</button><span id="table-page"></span><button id="table-next" type="button">next ›</button>
-<span id="table-status"></span>
-</div>
-<div class="table-wrap"><table id="strategy-table"><thead id="strategy-table-head"></thead><tbody id="strategy-table-body"></tbody></table></div>
+${sortableTableHtml(STRATEGY_TABLE_MARKUP)}
 </section>`;
   return `<!DOCTYPE html>
 <html lang="en">

@@ -3,6 +3,7 @@
 // of those outputs are made up (derived from the rankings): the report must lay out whatever the
 // files say, and these tests check the layout, not the analytics that produce them.
 import { correlateRun } from '../../src/coordinator/correlate.ts';
+import { mineRun } from '../../src/coordinator/mine.ts';
 import { optimizeRun } from '../../src/coordinator/optimizeRun.ts';
 import { analyzeRegimes } from '../../src/coordinator/regimes.ts';
 import { overfitRun } from '../../src/coordinator/overfit.ts';
@@ -117,7 +118,7 @@ export async function writeOptionalOutputs(dir: string): Promise<void> {
 /**
  * Runs the real pipeline on an analyzed run so the report draws real outputs, not hand-made
  * ones: regimes, correlation, optimal weights (min-variance: always solvable), overfitting,
- * walk-forward and a replay of the regime-switching ensemble.
+ * walk-forward, a replay of the regime-switching ensemble and pattern mining (`sweeplens mine`).
  */
 export async function writeComputedOutputs(dir: string): Promise<void> {
   await analyzeRegimes(dir, { workers: 0 });
@@ -135,4 +136,5 @@ export async function writeComputedOutputs(dir: string): Promise<void> {
     weights: { global: weights.global.weights, ...(weights.classifier ? { regimes } : {}) },
     costs: {},
   }, { runDir: dir });
+  await mineRun(dir);
 }

@@ -25,6 +25,7 @@ describe('sweeplens report', () => {
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toMatch(/^analyzed .* first \(--analyze\)\nwrote .*dashboard\.html \([\d.]+ MiB\) in [\d.]+ s/);
     expect(run.stdout).toContain('not computed yet: run `sweeplens regimes');
+    expect(run.stdout).toContain(`Patterns: mined patterns not computed yet: run \`sweeplens mine ${dir}\``);
     expect(existsSync(join(dir, 'summary', 'performance_summary.json'))).toBe(true);
     const html = readFileSync(out, 'utf8');
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
