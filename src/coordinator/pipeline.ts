@@ -7,6 +7,8 @@ import { EnginePool } from '../engine/pool.ts';
 import { analyzeRun, type AnalysisResult } from './analyze.ts';
 import type { ProgressEvent } from './events.ts';
 import { generateRun } from './generate.ts';
+import { mineRun, type MineResult } from './mine.ts';
+import { walkForward, type WalkForwardResult } from './walkforward.ts';
 import { overfitRun, type OverfitResult } from './overfit.ts';
 import { optimizeRun, type OptimizeRunResult } from './optimizeRun.ts';
 import { analyzeRegimes, type RegimeAnalysisResult } from './regimes.ts';
@@ -38,6 +40,8 @@ export interface DemoPipelineResult {
   regimes: RegimeAnalysisResult;
   ensemble: OptimizeRunResult | { error: string };
   overfitting: OverfitResult;
+  patterns: MineResult;
+  walkForward: WalkForwardResult | { error: string };
   report: ReportResult;
   elapsedMs: number;
 }
@@ -72,9 +76,21 @@ export async function runDemoPipeline(options: DemoPipelineOptions): Promise<Dem
     }
     const overfitting = await overfitRun(dir, { pool, candidates: Math.min(strategies, 200) });
     step(`overfitting: PBO ${overfitting.report.pbo.run?.pbo.toFixed(2) ?? 'n/a'} (${time()})`);
+    // walk-forward out-of-sample check of the ensemble: 4 rolling folds
+    let walk: WalkForwardResult | { error: string };
+    try {
+      walk = await walkForward(dir, { pool, windows: 4 });
+      const oos = walk.report.aggregate.outOfSample.sharpeRatio;
+      step(`walk-forward: out-of-sample net Sharpe ${oos === null ? 'n/a' : oos.toFixed(2)} over ${walk.report.windows} folds (${time()})`);
+    } catch (error) {
+      walk = { error: (error as Error).message };
+      step(`walk-forward: not run (${(error as Error).message})`);
+    }
+    const patterns = await mineRun(dir);
+    step(`patterns: ${patterns.file.patterns.length} frequent patterns in ${patterns.file.families.length} families (${time()})`);
     const report = await buildReport(dir, { out: join(dir, 'report.html') });
     step(`report: ${report.path} (${(report.bytes / 2 ** 20).toFixed(1)} MB) (${time()})`);
-    return { dir, analysis, regimes, ensemble, overfitting, report, elapsedMs: performance.now() - started };
+    return { dir, analysis, regimes, ensemble, overfitting, patterns, walkForward: walk, report, elapsedMs: performance.now() - started };
   } finally {
     await pool.destroy();
   }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -62,7 +62,7 @@ describe('sweeplens demo', () => {
     expect(run.stdout).toMatch(/^1\s+\S+/m);
   });
 
-  test('runs the main job end to end on generated data: analysis, regimes, ensemble, overfitting, report', async () => {
+  test('runs the main job end to end on generated data: analysis, regimes, ensemble, overfitting, walk-forward, patterns, report', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'sweeplens-demo-')), 'demo');
     const run = await sweeplens('demo', '--dir', dir, '--strategies', '40', '--bars', '3000', '--classifiers', '2', '--workers', '1', '--json');
     expect(run.exitCode, run.stderr).toBe(0);
@@ -71,9 +71,12 @@ describe('sweeplens demo', () => {
     expect(result.top.length).toBe(10);
     expect(result.bestClassifier).not.toBeNull();
     expect(existsSync(result.report)).toBe(true);
-    for (const file of ['summary/strategy_rankings.parquet', 'summary/regime_summary.json', 'analytics/regime_performance.parquet', 'analytics/overfitting.json']) {
+    for (const file of ['summary/strategy_rankings.parquet', 'summary/regime_summary.json', 'analytics/regime_performance.parquet', 'analytics/overfitting.json', 'analytics/patterns.json', 'analytics/walkforward.json']) {
       expect(existsSync(join(dir, file)), file).toBe(true);
     }
+    // the mined patterns are drawn, not a placeholder asking for `sweeplens mine`
+    const html = readFileSync(result.report, 'utf8');
+    expect(html.includes('mined patterns not computed yet'), 'patterns placeholder in the demo report').toBe(false);
     const again = await sweeplens('demo', '--dir', dir, '--strategies', '40');
     expect(again.exitCode).toBe(1);
     expect(again.stderr).toContain('already exists');

@@ -80,7 +80,7 @@ export function demoText(result: DemoResult): string {
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('the main job on generated data: generate a sweep, analyze it, regimes, ensemble, overfitting checks and the HTML report (--toy: a small moving-average ranking only)')
+    .description('the main job on generated data: generate a sweep, analyze it, regimes, ensemble, overfitting checks, walk-forward, pattern mining and the HTML report (--toy: a small moving-average ranking only)')
     .option('--dir <dir>', 'run directory to create', 'sweeplens-demo')
     .option('--overwrite', 'replace --dir when it exists')
     .option('--strategies <n>', 'strategies in the generated sweep', '300')
