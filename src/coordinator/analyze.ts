@@ -1,5 +1,6 @@
 // AnalyticsCoordinator.analyzeRun: metadata scan -> market index -> per-strategy metrics in the
 // worker pool (cached) -> rankings and summary files. Typed events for embedders.
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { defaultExecutionCosts, validateMetricOptions, type MetricOptions } from '../analytics/metricOptions.ts';
 import { inferPeriodsPerYear } from '../analytics/periods.ts';
@@ -7,7 +8,7 @@ import { riskFreePerBar } from '../analytics/returnMetrics.ts';
 import { CONVENTIONS_VERSION } from '../constants.ts';
 import { InputError, SweeplensError } from '../errors.ts';
 import type { StrategyJob, StrategyOutcome } from '../engine/messages.ts';
-import { jobPool, type EnginePool } from '../engine/pool.ts';
+import { jobPool, type EnginePool, type JobPool } from '../engine/pool.ts';
 import { computeStrategyOutcome, writeOutcomeCache } from '../engine/strategyTask.ts';
 import type { AdmfOpenOptions } from '../io/admf.ts';
 import { removeStaleTempFiles, writeJsonAtomic } from '../io/atomicWrite.ts';
@@ -115,8 +116,19 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
     const infoById = new Map(scan.strategies.map((info) => [info.id, info]));
     const ids = run.strategyIds();
 
-    const { pool, release } = jobPool(options);
-    const instance: KernelInstance = pool ? pool.instance : instantiateKernels();
+    // The pool starts now when work is likely (no caching, or the first or last strategy has no cache
+    // file: a new run), so its workers boot while the bars are read; a run with caches may need no
+    // computing at all, and then starts no pool unless the cache pass finds work (its threads'
+    // start-up would only compete with the cache pass).
+    const uncached = (id: string | undefined) => id !== undefined && !existsSync(performanceCachePath(outDir, id));
+    const workLikely = options.useCache === false || uncached(ids[0]) || uncached(ids[ids.length - 1]);
+    let job: JobPool | undefined = workLikely ? jobPool(options) : undefined;
+    let inlineInstance: KernelInstance | undefined;
+    const computing = (): { pool: EnginePool | undefined; instance: KernelInstance } => {
+      job ??= jobPool(options);
+      const pool = job.pool;
+      return { pool, instance: pool ? pool.instance : (inlineInstance ??= instantiateKernels()) };
+    };
     try {
       const periods: PerformanceSummary['periodsPerYear'] = {};
       const barRange: PerformanceSummary['barRange'] = {};
@@ -144,14 +156,15 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
 
       for (const [symbol, symbolIds] of bySymbol) {
         if (options.signal?.aborted) throw abortError();
-        const bars = await run.readBars(symbol);
-        const inferred = inferPeriodsPerYear(bars.tsMs);
+        // The timestamps give P and the bar range; the prices are read only when something is computed.
+        const tsMs = job ? (await run.readBars(symbol)).tsMs : await run.readBarTimes(symbol);
+        const inferred = inferPeriodsPerYear(tsMs);
         const periodsPerYear = options.periodsPerYear ?? inferred.periodsPerYear;
         periods[symbol] = { value: periodsPerYear, source: options.periodsPerYear !== undefined ? 'given' : inferred.source };
-        const n = bars.tsMs.length;
+        const n = tsMs.length;
         barRange[symbol] = {
-          first: n > 0 ? new Date(bars.tsMs[0]!).toISOString() : null,
-          last: n > 0 ? new Date(bars.tsMs[n - 1]!).toISOString() : null,
+          first: n > 0 ? new Date(tsMs[0]!).toISOString() : null,
+          last: n > 0 ? new Date(tsMs[n - 1]!).toISOString() : null,
         };
         const metricOptions: MetricOptions = validateMetricOptions({ periodsPerYear, riskFreeRate: options.riskFreeRate ?? 0 });
 
@@ -175,6 +188,8 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
         progress();
         if (pending.length === 0) continue;
 
+        const { pool, instance } = computing();
+        const bars = await run.readBars(symbol);
         const market: MarketIndex = buildMarketIndex(bars, costs, instance, {
           riskFreePerBar: riskFreePerBar(metricOptions.riskFreeRate ?? 0, periodsPerYear), source: `${run.dir} (${symbol} bars)`,
         });
@@ -263,7 +278,7 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
       this.emit('analysis-ready', { runDir: run.dir, summaryPath, rankingsPath });
       return { summary, rankings, outDir, summaryPath, rankingsPath };
     } finally {
-      await release();
+      await job?.release();
     }
   }
 }

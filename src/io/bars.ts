@@ -5,7 +5,7 @@ import { SchemaError } from '../errors.ts';
 import type { Bars } from '../types.ts';
 import { columnToFloat64, columnTypeName, distinctBuffers, int64Vector } from './arrowColumns.ts';
 import { GrowableF64, streamCsv } from './csv.ts';
-import { readParquetTable, writeParquetTable, type ParquetWriteOptions } from './parquet.ts';
+import { readParquetColumns, readParquetFooter, readParquetTable, writeParquetTable, type ParquetWriteOptions } from './parquet.ts';
 import { epochToMs, parseTimestampMs } from './timestamps.ts';
 
 /** Accepted names of the timestamp column, matched case-insensitively. */
@@ -65,17 +65,24 @@ export function validateBars(file: string, bars: Bars, firstRowNumber = 0): void
   }
 }
 
-/** The SchemaError for the first problem of bar `row` (validateBars found one there). */
-function badBarRow(file: string, bars: Bars, row: number, firstRowNumber: number): SchemaError {
-  const ts = bars.tsMs[row]!;
+/** The SchemaError for a bad timestamp at `row` (not finite, or not after the previous one); undefined when it is fine. */
+function timestampError(file: string, tsMs: Float64Array, row: number, firstRowNumber: number): SchemaError | undefined {
+  const ts = tsMs[row]!;
   if (!Number.isFinite(ts)) return new SchemaError(`${file}: column 'timestamp', row ${row + firstRowNumber}: timestamp is not a finite time`, { file, column: 'timestamp', row });
-  if (row > 0 && !(ts > bars.tsMs[row - 1]!)) {
-    const what = ts === bars.tsMs[row - 1] ? 'duplicated' : 'unsorted';
+  if (row > 0 && !(ts > tsMs[row - 1]!)) {
+    const what = ts === tsMs[row - 1] ? 'duplicated' : 'unsorted';
     return new SchemaError(
-      `${file}: column 'timestamp', row ${row + firstRowNumber}: ${what} timestamp ${new Date(ts).toISOString()} after ${new Date(bars.tsMs[row - 1]!).toISOString()} (must be strictly increasing)`,
+      `${file}: column 'timestamp', row ${row + firstRowNumber}: ${what} timestamp ${new Date(ts).toISOString()} after ${new Date(tsMs[row - 1]!).toISOString()} (must be strictly increasing)`,
       { file, column: 'timestamp', row },
     );
   }
+  return undefined;
+}
+
+/** The SchemaError for the first problem of bar `row` (validateBars found one there). */
+function badBarRow(file: string, bars: Bars, row: number, firstRowNumber: number): SchemaError {
+  const stamp = timestampError(file, bars.tsMs, row, firstRowNumber);
+  if (stamp) return stamp;
   for (const name of ['open', 'high', 'low', 'close'] as const) {
     const price = bars[name][row]!;
     if (!(price > 0) || !Number.isFinite(price)) {
@@ -122,11 +129,8 @@ async function readBarsCsv(file: string): Promise<Bars> {
   };
 }
 
-function readBarsParquet(file: string): Bars {
-  const table = readParquetTable(file);
-  const header = table.schema.fields.map((f) => f.name);
-  const at = locateColumns(file, header);
-  const tsName = header[at.timestamp]!;
+/** The timestamp column of a bars table as epoch ms (Timestamp/Date, epoch s/ms/µs/ns integers or ISO text). */
+function timestampsOf(file: string, table: Table, tsName: string): Float64Array {
   const tsType = columnTypeName(table, tsName);
   const tsVector = table.getChild(tsName)!;
   let tsMs: Float64Array;
@@ -142,8 +146,37 @@ function readBarsParquet(file: string): Bars {
     tsMs = columnToFloat64(tsVector, file, tsName);
     if (!/^(Timestamp|Date)/.test(tsType)) for (let row = 0; row < tsMs.length; row++) tsMs[row] = epochToMs(tsMs[row]!);
   }
+  return tsMs;
+}
+
+function readBarsParquet(file: string): Bars {
+  const table = readParquetTable(file);
+  const header = table.schema.fields.map((f) => f.name);
+  const at = locateColumns(file, header);
+  const tsMs = timestampsOf(file, table, header[at.timestamp]!);
   const column = (name: BarValueName): Float64Array => columnToFloat64(table.getChild(header[at.values[name]]!)!, file, header[at.values[name]]!);
   return { tsMs, open: column('open'), high: column('high'), low: column('low'), close: column('close'), volume: column('volume') };
+}
+
+/**
+ * Only the timestamps of a bars file (epoch ms), validated (finite, strictly increasing): a Parquet
+ * file decodes just that column (about a sixth of the work); a CSV file is read whole.
+ */
+export async function readBarTimestampsFile(file: string): Promise<Float64Array> {
+  if (extname(file).toLowerCase() !== '.parquet') return (await readBarsFile(file)).tsMs;
+  const header = readParquetFooter(file).fields;
+  const lower = header.map((name) => name.trim().toLowerCase());
+  const at = lower.findIndex((name) => (BAR_TIMESTAMP_NAMES as readonly string[]).includes(name));
+  if (at < 0) locateColumns(file, header); // throws the missing-column error
+  const tsName = header[at]!;
+  const tsMs = timestampsOf(file, await readParquetColumns(file, [tsName]), tsName);
+  let previous = -Infinity;
+  for (let row = 0; row < tsMs.length; row++) {
+    const ts = tsMs[row]!;
+    if (!(ts > previous && ts - ts === 0)) throw timestampError(file, tsMs, row, 0)!;
+    previous = ts;
+  }
+  return tsMs;
 }
 
 /**

@@ -18,12 +18,18 @@ export abstract class BaseRun {
   readonly dir: string;
   readonly warnings: string[] = [];
   private readonly barCache = new Map<string, Promise<Bars>>();
+  private readonly timeCache = new Map<string, Promise<Float64Array>>();
 
   constructor(dir: string) {
     this.dir = dir;
   }
 
   protected abstract loadBars(symbol: string): Promise<Bars>;
+
+  /** Only the bar timestamps of `symbol`; by default from the whole bars (a run format may read less). */
+  protected async loadBarTimes(symbol: string): Promise<Float64Array> {
+    return (await this.readBars(symbol)).tsMs;
+  }
   abstract symbols(): string[];
 
   readBars(symbol?: string): Promise<Bars> {
@@ -35,6 +41,20 @@ export abstract class BaseRun {
       bars.catch(() => this.barCache.delete(chosen));
     }
     return bars;
+  }
+
+  /** The bar timestamps (epoch ms) of `symbol`: from the cached bars when read, else read alone and cached. */
+  readBarTimes(symbol?: string): Promise<Float64Array> {
+    const chosen = chooseSymbol(this.dir, this.symbols(), symbol);
+    const bars = this.barCache.get(chosen);
+    if (bars) return bars.then((b) => b.tsMs);
+    let times = this.timeCache.get(chosen);
+    if (!times) {
+      times = this.loadBarTimes(chosen);
+      this.timeCache.set(chosen, times);
+      times.catch(() => this.timeCache.delete(chosen));
+    }
+    return times;
   }
 
   writeJson(relativePath: string, value: unknown): string {

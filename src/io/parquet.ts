@@ -1,6 +1,6 @@
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openAsBlob, openSync, readFileSync, readSync } from 'node:fs';
 import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
-import type { ReaderOptions } from 'parquet-wasm/esm';
+import type { ParquetFile, ReaderOptions } from 'parquet-wasm/esm';
 import { SchemaError } from '../errors.ts';
 import { writeFileAtomic } from './atomicWrite.ts';
 import { parseFileMetadata, type FooterFields } from './parquetFooter.ts';
@@ -45,6 +45,35 @@ export function parquetBytesToTable(path: string, bytes: Uint8Array, columns?: s
     return tableFromIPC(wasmTable.intoIPCStream());
   } catch (cause) {
     throw describeFailure(path, cause);
+  }
+}
+
+/**
+ * Reads some columns of a Parquet file, fetching only their byte ranges (and the footer) from disk:
+ * for one column of a wide file this is several times less I/O, copying and decoding than
+ * readParquetTable, which loads the whole file into the decoder first.
+ */
+export async function readParquetColumns(path: string, columns: string[]): Promise<Table> {
+  let blob: Blob;
+  try {
+    blob = await openAsBlob(path);
+  } catch (cause) {
+    throw new SchemaError(`${path}: cannot read: ${(cause as Error).message}`, { file: path });
+  }
+  const head = Buffer.from(await blob.slice(0, 4).arrayBuffer()).toString('latin1');
+  const tail = Buffer.from(await blob.slice(Math.max(0, blob.size - 4)).arrayBuffer()).toString('latin1');
+  if (blob.size < 12 || head !== MAGIC || tail !== MAGIC) {
+    throw new SchemaError(`${path}: not a Parquet file (missing PAR1 magic; truncated or another format)`, { file: path });
+  }
+  let file: ParquetFile | undefined;
+  try {
+    file = await parquetWasm().ParquetFile.fromFile(blob);
+    const wasmTable = await file.read({ columns, batchSize: READ_BATCH_ROWS });
+    return tableFromIPC(wasmTable.intoIPCStream());
+  } catch (cause) {
+    throw describeFailure(path, cause);
+  } finally {
+    file?.free();
   }
 }
 

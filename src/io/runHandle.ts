@@ -21,6 +21,8 @@ export interface RunHandle {
   symbols(): string[];
   /** Bars of `symbol` (default: the only symbol), read once and cached. */
   readBars(symbol?: string): Promise<Bars>;
+  /** Only the bar timestamps (epoch ms) of `symbol`, validated; cheaper than readBars when the prices are not needed. */
+  readBarTimes(symbol?: string): Promise<Float64Array>;
   /** Reads and validates one strategy's signal trace (idx checked against its symbol's bar count). */
   readSignal(id: string): Promise<StoredSignalTrace>;
   /** Reads and validates one classifier's regime trace. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { WorkspaceError } from '../errors.ts';
 import type { Bars } from '../types.ts';
 import { isAdmfWorkspace, openAdmfRun, scanAdmfRun, type AdmfOpenOptions } from './admf.ts';
-import { readBarsFile } from './bars.ts';
+import { readBarsFile, readBarTimestampsFile } from './bars.ts';
 import { BaseRun, chooseSymbol } from './baseRun.ts';
 import { isNativeRun, marketFile, readRunMetadata, RUN_LAYOUT, signalPath, statePath, type RunMetadata } from './layout.ts';
 import { readParquetFooter } from './parquet.ts';
@@ -51,6 +51,17 @@ export class NativeRun extends BaseRun implements RunHandle {
       throw new WorkspaceError(`${file}: ${bars.tsMs.length} bars, metadata.json says ${expected}`, { file });
     }
     return bars;
+  }
+
+  protected override async loadBarTimes(symbol: string): Promise<Float64Array> {
+    const file = marketFile(this.dir, this.metadata, symbol);
+    if (!existsSync(file)) throw new WorkspaceError(`${file}: market data of '${symbol}' is missing`, { file });
+    const tsMs = await readBarTimestampsFile(file);
+    const expected = this.metadata.barCounts[symbol];
+    if (expected !== undefined && expected !== tsMs.length) {
+      throw new WorkspaceError(`${file}: ${tsMs.length} bars, metadata.json says ${expected}`, { file });
+    }
+    return tsMs;
   }
 
   private async barCountFor(path: string): Promise<number> {

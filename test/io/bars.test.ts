@@ -2,8 +2,10 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SchemaError } from '../../src/errors.ts';
-import { readBarsFile, writeBarsParquet } from '../../src/io/bars.ts';
-import { readParquetFooter } from '../../src/io/parquet.ts';
+import { makeVector, Table } from 'apache-arrow';
+import { int64Vector } from '../../src/io/arrowColumns.ts';
+import { readBarsFile, readBarTimestampsFile, writeBarsParquet } from '../../src/io/bars.ts';
+import { readParquetColumns, readParquetFooter, writeParquetTable } from '../../src/io/parquet.ts';
 import type { Bars } from '../../src/types.ts';
 import { admfFixturesAvailable, SPY_1M, SPY_5M_CSV, tempDir } from './fixtures.ts';
 
@@ -96,6 +98,46 @@ describe('native bars Parquet', () => {
   });
 });
 
+describe('bar timestamps alone (readBarTimestampsFile)', () => {
+  const bars: Bars = {
+    tsMs: Float64Array.from({ length: 70_000 }, (_, i) => 1_700_000_000_000 + 60_000 * i + (i > 40_000 ? 3_600_000 : 0)),
+    open: new Float64Array(70_000).fill(10), high: new Float64Array(70_000).fill(11), low: new Float64Array(70_000).fill(9),
+    close: Float64Array.from({ length: 70_000 }, (_, i) => 10 + (i % 7) / 10), volume: new Float64Array(70_000).fill(1000),
+  };
+
+  it('equal the full read\'s timestamps (native Parquet over more than one record batch, and CSV)', async () => {
+    const path = join(temp.dir, 'times.parquet');
+    writeBarsParquet(path, bars, 'ABC');
+    expect([...await readBarTimestampsFile(path)]).toEqual([...bars.tsMs]);
+    const table = await readParquetColumns(path, ['ts']);
+    expect(table.schema.fields.map((f) => f.name)).toEqual(['ts']);
+    const text = csv('times.csv', 'Timestamp,Open,High,Low,Close,Volume\n2024-01-02T14:30:00Z,1,1,1,1,5\n2024-01-02T14:31:00Z,1,1,1,1,5\n');
+    expect([...await readBarTimestampsFile(text)]).toEqual([Date.parse('2024-01-02T14:30:00Z'), Date.parse('2024-01-02T14:31:00Z')]);
+  });
+
+  it('name the file and row of an unsorted or duplicated timestamp, as a full read does', async () => {
+    const column = (values: number[]) => makeVector(Float64Array.from(values));
+    for (const [name, ts, message] of [
+      ['unsorted.parquet', [1_000, 3_000, 2_000], /unsorted\.parquet: column 'timestamp', row 2: unsorted timestamp/],
+      ['duplicated.parquet', [1_000, 1_000, 2_000], /duplicated\.parquet: column 'timestamp', row 1: duplicated timestamp/],
+    ] as const) {
+      const path = join(temp.dir, name);
+      writeParquetTable(path, new Table({
+        ts: int64Vector(Float64Array.from(ts)), open: column([1, 1, 1]), high: column([1, 1, 1]), low: column([1, 1, 1]), close: column([1, 1, 1]), volume: column([1, 1, 1]),
+      }));
+      await expect(readBarTimestampsFile(path)).rejects.toThrow(message);
+      await expect(readBarsFile(path)).rejects.toThrow(message);
+    }
+  });
+
+  it('reject a file that is not Parquet, or missing, naming it', async () => {
+    const fake = csv('fake.parquet', 'not parquet at all, just text\n');
+    await expect(readBarTimestampsFile(fake)).rejects.toThrow(SchemaError);
+    await expect(readBarTimestampsFile(fake)).rejects.toThrow(/fake\.parquet: not a Parquet file/);
+    await expect(readParquetColumns(join(temp.dir, 'missing.parquet'), ['ts'])).rejects.toThrow(/missing\.parquet: cannot read/);
+  });
+});
+
 describe.skipIf(!admfFixturesAvailable())('ADMF-PC market data', () => {
   it('reads SPY_1m.parquet (TIMESTAMP_MICROS, int64 volume, extra bar_index column)', async () => {
     const bars = await readBarsFile(SPY_1M);
@@ -105,6 +147,8 @@ describe.skipIf(!admfFixturesAvailable())('ADMF-PC market data', () => {
     expect(bars.open[0]).toBe(521.23);
     expect(bars.close[0]).toBe(521.01);
     expect(bars.volume[0]).toBe(342_898);
+    // the timestamps alone (one column of the file decoded) are the same
+    expect([...await readBarTimestampsFile(SPY_1M)]).toEqual([...bars.tsMs]);
   });
 
   it('reads SPY_5m.csv (space-separated ISO timestamps with +00:00)', async () => {
