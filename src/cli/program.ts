@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { SweeplensError } from '../errors.ts';
-import { COMMANDS } from './commands/index.ts';
+import { commandsFor, type RegisterCommand } from './commands/index.ts';
 import { packageVersion } from './version.ts';
 
 /** Exit codes of the CLI. */
@@ -8,8 +8,8 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-/** Builds the program with every command registered (tests drive it without spawning a process). */
-export function buildProgram(program: Command = new Command()): Command {
+/** Builds the program with the given commands registered (see commandsFor). */
+export function buildProgram(program: Command, commands: readonly RegisterCommand[]): Command {
   program
     .name('sweeplens')
     .description('Fast analytics for parameter-sweep backtests')
@@ -19,7 +19,7 @@ export function buildProgram(program: Command = new Command()): Command {
     // Before the commands are added: commander copies this setting into each subcommand when it is
     // created, so a usage error in a subcommand throws (exit code 2 below) instead of exiting with 1.
     .exitOverride();
-  for (const register of COMMANDS) register(program);
+  for (const register of commands) register(program);
   return program;
 }
 
@@ -28,9 +28,9 @@ export function buildProgram(program: Command = new Command()): Command {
  * one line `sweeplens: <message>` on stderr with exit code 1; usage errors exit with 2.
  */
 export async function runCli(argv: string[], program: Command = new Command()): Promise<void> {
-  buildProgram(program);
   const debug = argv.includes('--debug');
   try {
+    buildProgram(program, await commandsFor(argv));
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
