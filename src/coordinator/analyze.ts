@@ -23,6 +23,7 @@ import { performanceCacheKey, performanceCachePath, readCachedPerformance } from
 import { TypedEmitter, type AnalysisEvents } from './events.ts';
 import { metricDistribution, rankRows, SUMMARY_METRICS, validateRankMetric, type MetricDistribution, type RankedStrategyRow, type RankMetric } from './rankings.ts';
 import { writeRankings } from './rankingsFile.ts';
+import { recordAnalysisState, reusableAnalysis, type AnalysisConventions, type ReusedAnalysis } from './reuseAnalysis.ts';
 
 /** Options of analyzeRun (every field optional). */
 export interface AnalyzeOptions {
@@ -91,6 +92,11 @@ export interface AnalysisResult {
   outDir: string;
   summaryPath: string;
   rankingsPath: string;
+  /**
+   * True when the run and every option were unchanged since its last complete analysis, which was
+   * then re-used as a whole (see io/analysisState.ts) instead of being checked strategy by strategy.
+   */
+  reusedAnalysis: boolean;
 }
 
 const DEFAULT_BATCH_SIZE = 64;
@@ -110,6 +116,10 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new InputError(`options.batchSize must be a positive integer, got ${batchSize}`);
     const run = await openRun(resolve(runDir), options.admf);
     const outDir = resolve(options.outDir ?? run.dir);
+    const conventions: AnalysisConventions = { costs, riskFreeRate: options.riskFreeRate ?? 0, periodsPerYear: options.periodsPerYear };
+    // An unchanged run analyzed under the same options: its outputs stand as they are.
+    const reused = options.useCache === false ? undefined : reusableAnalysis(run, outDir, conventions);
+    if (reused) return this.finishReused(run, outDir, reused, conventions, rankBy, started);
     const scan = run.scan();
     const warnings = [...run.warnings, ...scan.warnings];
     for (const w of warnings) this.emit('warning', w);
@@ -134,6 +144,7 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
       const barRange: PerformanceSummary['barRange'] = {};
       const outcomes = new Map<string, StrategyOutcome & { ok: true } | { id: string; ok: false; error: string }>();
       const cachedIds = new Set<string>();
+      const traceKeys = new Map<string, string>();
       let done = 0;
       const total = ids.length;
       const progress = () => this.emit('progress', { phase: 'analyze', done, total, elapsedMs: performance.now() - started });
@@ -173,6 +184,7 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
         for (const id of symbolIds) {
           const locator = locators.get(id)!;
           const key = performanceCacheKey(locator.file, costs, metricOptions, locator.barCount);
+          traceKeys.set(id, `${key.traceBytes}:${key.traceMtimeMs}`);
           const cached = options.useCache === false ? undefined : readCachedPerformance(performanceCachePath(outDir, id), key);
           if (cached) {
             outcomes.set(id, { id, ok: true, metrics: cached.metrics, changes: cached.changes, contentHash: cached.contentHash, path: cached.path });
@@ -274,12 +286,44 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
       };
       summary.elapsedMs = performance.now() - started;
       removeStaleTempFiles(`${outDir}/${RUN_LAYOUT.summary}`);
-      const { summaryPath, rankingsPath } = writeAnalysisOutputs(run, outDir, summary, rankings);
+      writeRankings(outDir, summary.rankBy, rankings);
+      const { summaryPath, rankingsPath } = writeSummaryAndMetadata(run, outDir, summary);
+      recordAnalysisState(run, outDir, conventions, rankBy, summary, traceKeys);
       this.emit('analysis-ready', { runDir: run.dir, summaryPath, rankingsPath });
-      return { summary, rankings, outDir, summaryPath, rankingsPath };
+      return { summary, rankings, outDir, summaryPath, rankingsPath, reusedAnalysis: false };
     } finally {
       await job?.release();
     }
+  }
+
+  /** Completes analyzeRun from a re-used analysis: events, re-ranking if rankBy changed, a fresh summary. */
+  private finishReused(
+    run: RunHandle, outDir: string, reused: ReusedAnalysis, conventions: AnalysisConventions, rankBy: RankMetric, started: number,
+  ): AnalysisResult {
+    for (const w of reused.summary.warnings ?? []) this.emit('warning', w);
+    const rankings = reused.rankBy === rankBy ? reused.rankings : rankRows(reused.rankings.map(({ rank: _rank, ...row }) => row), rankBy);
+    for (const row of rankings) this.emit('strategy-done', { id: row.id, cached: true, metrics: row });
+    const total = run.strategyIds().length;
+    this.emit('progress', { phase: 'analyze', done: total, total, elapsedMs: performance.now() - started });
+    const best = rankings[0];
+    const previous = reused.summary;
+    const summary: PerformanceSummary = {
+      ...previous,
+      analyzedAt: new Date().toISOString(),
+      symbols: run.symbols(),
+      barCounts: run.metadata.barCounts,
+      strategies: { ...previous.strategies, fromCache: previous.strategies.analyzed, computed: 0 },
+      classifiers: run.classifierIds().length,
+      rankBy,
+      best: best ? { id: best.id, value: (best as unknown as Record<string, number | null>)[rankBy] ?? null } : null,
+      elapsedMs: 0,
+    };
+    summary.elapsedMs = performance.now() - started;
+    if (reused.rankBy !== rankBy) writeRankings(outDir, rankBy, rankings);
+    const { summaryPath, rankingsPath } = writeSummaryAndMetadata(run, outDir, summary);
+    recordAnalysisState(run, outDir, conventions, rankBy, summary, new Map(Object.entries(reused.traceKeys)));
+    this.emit('analysis-ready', { runDir: run.dir, summaryPath, rankingsPath });
+    return { summary, rankings, outDir, summaryPath, rankingsPath, reusedAnalysis: true };
   }
 }
 
@@ -301,10 +345,10 @@ function rowOf(id: string, info: TraceInfo | undefined, symbol: string, metrics:
   return { id, family: info?.family ?? '', symbol, parameters: info?.parameters ?? {}, changes, path, ...metrics };
 }
 
-function writeAnalysisOutputs(run: RunHandle, outDir: string, summary: PerformanceSummary, rankings: RankedStrategyRow[]): { summaryPath: string; rankingsPath: string } {
+/** Writes summary/performance_summary.json and, for a native run analyzed in place, the analysis entry of metadata.json. */
+function writeSummaryAndMetadata(run: RunHandle, outDir: string, summary: PerformanceSummary): { summaryPath: string; rankingsPath: string } {
   const summaryPath = `${outDir}/${RUN_LAYOUT.summary}/performance_summary.json`;
   const rankingsPath = `${outDir}/${RUN_LAYOUT.summary}/strategy_rankings.json`;
-  writeRankings(outDir, summary.rankBy, rankings);
   writeJsonAtomic(summaryPath, summary);
   if (run.format === 'sweeplens' && resolve(outDir) === resolve(run.dir)) {
     const best = summary.best;

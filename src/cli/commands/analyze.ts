@@ -39,7 +39,8 @@ export function analyzeText(result: AnalysisResult, top: number): string {
   const s = result.summary;
   const lines: string[] = [];
   const c = s.strategies;
-  lines.push(`run ${s.runId}: ${c.analyzed}/${c.total} strategies analyzed (${c.fromCache} from cache, ${c.sparse} change-proportional, ${c.dense} dense), ${c.failed} failed, in ${(s.elapsedMs / 1000).toFixed(2)} s`);
+  const cache = result.reusedAnalysis ? 'run unchanged since its last analysis: re-used whole' : `${c.fromCache} from cache`;
+  lines.push(`run ${s.runId}: ${c.analyzed}/${c.total} strategies analyzed (${cache}, ${c.sparse} change-proportional, ${c.dense} dense), ${c.failed} failed, in ${(s.elapsedMs / 1000).toFixed(2)} s`);
   const periods = Object.entries(s.periodsPerYear).map(([symbol, p]) => `${symbol}: ${p.value.toFixed(0)} bars/year (${p.source})`).join('; ');
   lines.push(`annualization: ${periods}`);
   lines.push(`costs: commission ${(s.costs.commissionRate * 1e4).toFixed(1)} bps + ${s.costs.slippageModel === 'linear' ? `linear slippage ${(s.costs.slippageRate * 1e4).toFixed(1)} bps` : `sqrt impact (k=${s.costs.impactCoefficient}, capital ${s.costs.capital})`}`);
@@ -70,7 +71,7 @@ export function registerAnalyzeCommand(program: Command): void {
     .option('--rank-by <metric>', `metric to rank by: ${Object.keys(RANK_METRICS).join(', ')} (default sharpeRatio)`)
     .option('--top <n>', 'strategies to print (default 20)')
     .option('--dense', 'use the dense reference path for every strategy (slower; for checking)')
-    .option('--no-cache', 'recompute every strategy even when its performance.json is valid')
+    .option('--no-cache', 'recompute every strategy even when its performance.json (or the whole run\'s last analysis) is valid')
     .option('--quiet', 'no progress output');
   addRunAnalyticsFlags(command);
   command.action(async (run: string, options: AnalyzeCommandOptions) => {
@@ -85,7 +86,7 @@ export function registerAnalyzeCommand(program: Command): void {
     try {
       const result = await coordinator.analyzeRun(run, { ...analyzeOptionsFromFlags(options), signal: controller.signal });
       view.stop();
-      process.stdout.write(options.json ? `${JSON.stringify({ summary: result.summary, top: result.rankings.slice(0, top) }, null, 2)}\n` : analyzeText(result, top));
+      process.stdout.write(options.json ? `${JSON.stringify({ summary: result.summary, reusedAnalysis: result.reusedAnalysis, top: result.rankings.slice(0, top) }, null, 2)}\n` : analyzeText(result, top));
     } finally {
       view.stop();
       process.off('SIGINT', onSignal);
