@@ -1,7 +1,9 @@
 // End-to-end benchmark of `analyze`: a generated run analyzed with 1 and with 2 workers (no cache),
 // then again with valid caches; all in one process, so the ratios mean something on a noisy machine.
 // Parity first: both worker counts must produce identical rankings.
+import { rmSync } from 'node:fs';
 import { analyzeRun, type AnalysisResult } from '../src/coordinator/analyze.ts';
+import { analysisStatePath } from '../src/io/analysisState.ts';
 import { prepareBenchRun } from './benchRun.ts';
 
 /** Options of runEngineBench. */
@@ -35,8 +37,10 @@ export interface EngineBenchReport {
   ratios: {
     /** wall(1 worker) / wall(2 workers), both without cache. */
     twoWorkersOverOne: number;
-    /** wall(2 workers, no cache) / wall(2 workers, valid caches). */
+    /** wall(2 workers, no cache) / wall(2 workers, valid caches: the unchanged run re-used whole). */
     cachedSpeedup: number;
+    /** wall(2 workers, no cache) / wall(2 workers, every strategy from its performance.json). */
+    perStrategyCacheSpeedup: number;
   };
 }
 
@@ -62,14 +66,19 @@ export async function runEngineBench(options: EngineBenchOptions = {}): Promise<
     const [one, oneResult] = await timed('analyze/1-worker', 1, false, strategies, bars, () => analyzeRun(run, { workers: 1, useCache: false, batchSize }));
     log('analyze, 2 workers ...');
     const [two, twoResult] = await timed('analyze/2-workers', 2, false, strategies, bars, () => analyzeRun(run, { workers: 2, useCache: false, batchSize }));
-    log('analyze, 2 workers, valid caches ...');
-    const [cachedCase] = await timed('analyze/2-workers-cached', 2, true, strategies, bars, () => analyzeRun(run, { workers: 2, batchSize }));
+    log('analyze, 2 workers, valid caches (the unchanged run is re-used whole) ...');
+    const [cachedCase, cachedResult] = await timed('analyze/2-workers-cached', 2, true, strategies, bars, () => analyzeRun(run, { workers: 2, batchSize }));
+    if (!cachedResult.reusedAnalysis) throw new Error('engine bench: the unchanged run was not re-used');
+    log('analyze, 2 workers, through the per-strategy caches ...');
+    rmSync(analysisStatePath(run), { force: true });
+    const [perStrategyCase, perStrategyResult] = await timed('analyze/2-workers-per-strategy-caches', 2, true, strategies, bars, () => analyzeRun(run, { workers: 2, batchSize }));
+    if (perStrategyResult.reusedAnalysis || perStrategyResult.summary.strategies.fromCache !== strategies) throw new Error('engine bench: the per-strategy caches were not used');
     const a = JSON.stringify(oneResult.rankings);
     const b = JSON.stringify(twoResult.rankings);
     if (a !== b) throw new Error('engine bench parity: 1 and 2 workers produced different rankings');
     return {
-      strategies, bars, generateMs, cases: [one, two, cachedCase],
-      ratios: { twoWorkersOverOne: one.wallMs / two.wallMs, cachedSpeedup: two.wallMs / cachedCase.wallMs },
+      strategies, bars, generateMs, cases: [one, two, cachedCase, perStrategyCase],
+      ratios: { twoWorkersOverOne: one.wallMs / two.wallMs, cachedSpeedup: two.wallMs / cachedCase.wallMs, perStrategyCacheSpeedup: two.wallMs / perStrategyCase.wallMs },
     };
   } finally {
     cleanup();

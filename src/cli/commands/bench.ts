@@ -68,6 +68,7 @@ export function registerBenchCommand(program: Command): void {
         }
         report.ratios.analyzeTwoWorkersOverOne = engine.ratios.twoWorkersOverOne;
         report.ratios.analyzeCachedSpeedup = engine.ratios.cachedSpeedup;
+        report.ratios.analyzePerStrategyCacheSpeedup = engine.ratios.perStrategyCacheSpeedup;
       }
       process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : benchText(report));
     });
