@@ -13,6 +13,17 @@ export function chooseSymbol(dir: string, symbols: string[], symbol: string | un
   throw new WorkspaceError(`${dir}: the run has ${symbols.length} symbols (${symbols.join(', ') || 'none'}); name one`, { file: dir });
 }
 
+/** The cached promise of `key`, loading it on first use; a failed load is forgotten (the next call retries). */
+function memoized<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+  let value = cache.get(key);
+  if (!value) {
+    value = load();
+    cache.set(key, value);
+    value.catch(() => cache.delete(key));
+  }
+  return value;
+}
+
 /** Helpers shared by the run handles: bar cache and output writers. */
 export abstract class BaseRun {
   readonly dir: string;
@@ -34,13 +45,7 @@ export abstract class BaseRun {
 
   readBars(symbol?: string): Promise<Bars> {
     const chosen = chooseSymbol(this.dir, this.symbols(), symbol);
-    let bars = this.barCache.get(chosen);
-    if (!bars) {
-      bars = this.loadBars(chosen);
-      this.barCache.set(chosen, bars);
-      bars.catch(() => this.barCache.delete(chosen));
-    }
-    return bars;
+    return memoized(this.barCache, chosen, () => this.loadBars(chosen));
   }
 
   /** The bar timestamps (epoch ms) of `symbol`: from the cached bars when read, else read alone and cached. */
@@ -48,13 +53,7 @@ export abstract class BaseRun {
     const chosen = chooseSymbol(this.dir, this.symbols(), symbol);
     const bars = this.barCache.get(chosen);
     if (bars) return bars.then((b) => b.tsMs);
-    let times = this.timeCache.get(chosen);
-    if (!times) {
-      times = this.loadBarTimes(chosen);
-      this.timeCache.set(chosen, times);
-      times.catch(() => this.timeCache.delete(chosen));
-    }
-    return times;
+    return memoized(this.timeCache, chosen, () => this.loadBarTimes(chosen));
   }
 
   writeJson(relativePath: string, value: unknown): string {
