@@ -60,7 +60,7 @@ export interface EnsembleResult {
   volatility: number;
   /** (mu'w - riskFreeRate) / volatility; null when the volatility is 0. */
   sharpeRatio: number | null;
-  /** Solver iterations, summed over every solve (cardinality search included). */
+  /** Solver iterations (projected-gradient steps plus face phases), summed over every solve (cardinality search included). */
   iterations: number;
   /** True when the final solve met the tolerance. */
   converged: boolean;
@@ -75,9 +75,10 @@ export interface EnsembleResult {
  *   max-sharpe:   maximize (mu'w - rf) / sqrt(w' Sigma w)      min-variance: minimize w' Sigma w
  *   subject to    sum w = 1,  minWeight <= w_i <= maxWeight,  at most maxStrategies non-zero
  *
- * Solved in WASM by spectral projected gradient over the capped simplex (assembly/optimize.ts); the
- * max-Sharpe ratio is pseudo-concave where the excess return is positive, so the stationary point
- * found is the global optimum (tests check it against an exact active-set solution). Edge cases:
+ * Solved in WASM by spectral projected gradient over the capped simplex with exact solves on the face
+ * of the bound set it settles on (assembly/optimize.ts); the max-Sharpe ratio is pseudo-concave where
+ * the excess return is positive, so the stationary point found is the global optimum (tests check it
+ * against an exact active-set solution, face enumeration and the KKT conditions). Edge cases:
  * - a zero-variance strategy with max-sharpe: InputError naming it (the ratio is unbounded);
  * - a singular covariance (duplicated strategies): solved; the optimal Sharpe is unique, the
  *   weights split among duplicates are one of the optimal splits;

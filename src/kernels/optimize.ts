@@ -16,7 +16,9 @@ export const OPTIMIZE_STATUS = {
   nonPositiveExcess: 4,
 } as const;
 
-const SCRATCH_VECTORS = 8;
+/** Scratch of `optimizePortfolio`: SCRATCH_VECTORS f64[n] vectors plus a face factor of order min(n, FACTOR_MAX_ORDER). */
+const SCRATCH_VECTORS = 29;
+const FACTOR_MAX_ORDER = 4096;
 const STAT_SLOTS = 4;
 
 /**
@@ -44,9 +46,14 @@ export interface PortfolioSolution {
   weights: Float64Array;
   /** A code of OPTIMIZE_STATUS. */
   status: number;
+  /** Projected-gradient steps plus face phases. */
   iterations: number;
   /** ||P(w - grad) - w||_inf of the scaled problem at the end. */
   projectedGradientNorm: number;
+  /** Face phases (exact solves on the face of the bound set) among the iterations. */
+  facePhases: number;
+  /** Linear solves on a face (projected conjugate gradients or the factored reduced system). */
+  linearSolves: number;
 }
 
 /** Inputs of the WASM solver. */
@@ -67,8 +74,9 @@ export interface PortfolioProblem {
 }
 
 /**
- * Runs the spectral projected-gradient solver of assembly/optimize.ts (WASM kernel
- * `optimizePortfolio`). The caller validates inputs; an infeasible status is reported as KernelError.
+ * Runs the solver of assembly/optimize.ts (WASM kernel `optimizePortfolio`: spectral projected
+ * gradient with exact solves on the settled face). The caller validates inputs; an infeasible status
+ * is reported as KernelError.
  */
 export function optimizePortfolio(problem: PortfolioProblem): PortfolioSolution {
   const n = problem.expectedReturns.length;
@@ -79,7 +87,8 @@ export function optimizePortfolio(problem: PortfolioProblem): PortfolioSolution 
     const lo = arena.copyF64(problem.lower);
     const hi = arena.copyF64(problem.upper);
     const weights = arena.copyF64(problem.start);
-    const scratch = arena.f64(SCRATCH_VECTORS * n);
+    const factorOrder = Math.min(n, FACTOR_MAX_ORDER);
+    const scratch = arena.f64(SCRATCH_VECTORS * n + factorOrder * factorOrder);
     const stats = arena.f64(STAT_SLOTS);
     const status = k.optimizePortfolio(
       OBJECTIVE_CODES[problem.objective], n, mu.byteOffset, cov.byteOffset, lo.byteOffset, hi.byteOffset,
@@ -92,6 +101,8 @@ export function optimizePortfolio(problem: PortfolioProblem): PortfolioSolution 
       status,
       iterations: statsView[0]!,
       projectedGradientNorm: statsView[1]!,
+      facePhases: statsView[2]!,
+      linearSolves: statsView[3]!,
     };
   });
 }

@@ -1,7 +1,9 @@
-// EnsembleOptimizer: the WASM projected-gradient solution against exact solutions computed here by
-// other methods (face enumeration for small N with any bounds; the primal active-set QP on the
-// Cornuejols-Tutuncu reformulation for long-only), PyPortfolioOpt's known values on stock_prices.csv,
-// the cardinality search, per-regime runs and every documented edge case.
+// EnsembleOptimizer: the WASM solution against exact solutions computed here by other methods (face
+// enumeration for small N with any bounds; the primal active-set QP on the Cornuejols-Tutuncu
+// reformulation for long-only, up to an ill-conditioned sweep-like return matrix of 120 strategies),
+// PyPortfolioOpt's known values on stock_prices.csv, the cardinality search, per-regime runs and every
+// documented edge case. Kernel-level cases (vector bounds, singular covariances, statuses):
+// test/kernels/optimize.test.ts.
 import { existsSync } from 'node:fs';
 import { describe, expect, it, test } from 'vitest';
 import {
@@ -84,6 +86,32 @@ describe('optimizeEnsemble reaches the exact optimum (active-set QP, long-only, 
       expectFeasible(minVar, 0, 1);
     });
   }
+});
+
+describe('optimizeReturnMatrix on a sweep-like return matrix (ill conditioned)', () => {
+  it('N = 120 neighbouring strategies, 500 bars: max-sharpe and min-variance equal the active-set optimum in a few iterations', () => {
+    const rng = new Rng(2100);
+    const bars = 500;
+    const factors = Array.from({ length: 4 }, () => Float64Array.from({ length: bars }, () => rng.normal(0, 0.01)));
+    let load = [0, 0, 0, 0];
+    const columns = Array.from({ length: 120 }, (_, j) => {
+      load = j % 10 === 0 ? load.map(() => rng.normal(0, 0.5)) : load.map((v) => 0.95 * v + 0.31 * rng.normal(0, 0.5));
+      const drift = rng.normal(0.0004, 0.0004);
+      return Float64Array.from({ length: bars }, (_, t) => drift + load.reduce((s, l, k) => s + l * factors[k]![t]!, 0) + rng.normal(0, 0.003));
+    });
+    const matrix = returnMatrixFromColumns(columns.map((_, j) => `s${j}`), columns);
+    const { expectedReturns: mu, covariance: cov } = annualizedInputs(matrix);
+    const sharpe = optimizeReturnMatrix(matrix, { riskFreeRate: 0.02 });
+    expect(sharpe.converged).toBe(true);
+    expect(sharpe.iterations).toBeLessThanOrEqual(100);
+    expect(relative(sharpe.sharpeRatio!, activeSetMaxSharpe(mu, cov, 0.02).sharpe)).toBeLessThanOrEqual(OPTIMUM_TOL);
+    expectFeasible(sharpe, 0, 1);
+    const minVar = optimizeReturnMatrix(matrix, { objective: 'min-variance' });
+    expect(minVar.converged).toBe(true);
+    expect(minVar.iterations).toBeLessThanOrEqual(100);
+    expect(relative(minVar.volatility ** 2, activeSetMinVariance(mu, cov, 0).variance)).toBeLessThanOrEqual(OPTIMUM_TOL);
+    expectFeasible(minVar, 0, 1);
+  });
 });
 
 const FIXTURE_FOLDER = '/work/shared/fixtures/stock_prices';

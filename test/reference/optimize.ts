@@ -1,11 +1,13 @@
-// Exact (non-iterative) oracles of assembly/optimize.ts, by methods different from the WASM
-// projected-gradient solver:
+// Exact (non-iterative) oracles of assembly/optimize.ts, by methods different from the WASM solver
+// (projected gradient with exact face solves):
 // - projectCappedSimplex: sort the breakpoints of g(tau) and solve on the bracketing linear piece;
 // - enumerateMaxSharpe / enumerateMinVariance: every face (each weight at lo, free, or at hi) of the
 //   capped simplex, the face's stationary point in closed form, best feasible one (small N);
 // - activeSetQp: a primal active-set method (Nocedal & Wright, Numerical Optimization, 2nd ed.,
 //   Algorithm 16.3) for min 1/2 y'Qy s.t. a'y = 1, y >= 0, which gives long-only max-Sharpe through the
-//   Cornuejols-Tutuncu reformulation (a = mu - rf, w = y / sum y) and long-only min-variance (a = 1).
+//   Cornuejols-Tutuncu reformulation (a = mu - rf, w = y / sum y) and long-only min-variance (a = 1);
+// - kktViolation: the first-order optimality certificate of a solution under any bounds (sufficient
+//   for both objectives), for problems too large to enumerate and with caps the QP does not take.
 
 /** Solves A x = b (n x n row-major) by Gaussian elimination with partial pivoting; null if singular. */
 export function solveLinear(matrix: Float64Array, rhs: Float64Array, n: number): Float64Array | null {
@@ -247,4 +249,56 @@ export function activeSetMaxSharpe(mu: Float64Array, cov: Float64Array, rf: numb
 export function activeSetMinVariance(mu: Float64Array, cov: Float64Array, rf: number): ExactSolution {
   const w = activeSetQp(cov, new Float64Array(mu.length).fill(1));
   return stats(mu, cov, w, rf);
+}
+
+/**
+ * Optimality certificate of weights w over { sum w = 1, lo <= w <= hi } (KKT conditions, necessary and,
+ * as min-variance is convex and max-Sharpe pseudo-concave where the excess return is positive,
+ * sufficient): with g the gradient of the objective to minimize (2 Sigma w, or minus the gradient of
+ * (mu - rf)'w / sqrt(w' Sigma w)) and nu the median of g over the free weights, every free weight needs
+ * g_i = nu, a weight at its lower bound g_i >= nu, at its upper bound g_i <= nu (fixed weights,
+ * lo_i = hi_i, are exempt). Returns the largest violation relative to the largest gradient term
+ * (max |g_i|; for max-Sharpe max |mu_i - rf| / sigma + |excess (Sigma w)_i| / sigma^3, as the two terms
+ * cancel at the optimum); a weight within boundTol of a bound counts as at the bound. Without free
+ * weights nu is the best value in between.
+ */
+export function kktViolation(
+  objective: 'max-sharpe' | 'min-variance', mu: Float64Array, cov: Float64Array, lo: Float64Array, hi: Float64Array,
+  rf: number, w: Float64Array, boundTol = 1e-12,
+): number {
+  const n = w.length;
+  const sw = new Float64Array(n);
+  let ret = 0;
+  let variance = 0;
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < n; j++) s += cov[i * n + j]! * w[j]!;
+    sw[i] = s;
+    variance += w[i]! * s;
+    ret += (mu[i]! - rf) * w[i]!;
+  }
+  const sigma = Math.sqrt(variance);
+  const g = Float64Array.from(sw, (s, i) => (objective === 'min-variance' ? 2 * s : -((mu[i]! - rf) / sigma - (ret * s) / (sigma * variance))));
+  // Scale: the largest gradient term (for max-Sharpe both terms of g_i, which cancel at the optimum).
+  let scale = 0;
+  for (let i = 0; i < n; i++) {
+    scale = Math.max(scale, objective === 'min-variance' ? Math.abs(g[i]!) : Math.abs(mu[i]! - rf) / sigma + Math.abs(ret * sw[i]!) / (sigma * variance));
+  }
+  const atLo = (i: number) => w[i]! - lo[i]! <= boundTol;
+  const atHi = (i: number) => hi[i]! - w[i]! <= boundTol;
+  const free: number[] = [];
+  let minLo = Infinity;
+  let maxHi = -Infinity;
+  for (let i = 0; i < n; i++) {
+    if (lo[i] === hi[i]) continue;
+    if (atLo(i)) minLo = Math.min(minLo, g[i]!);
+    else if (atHi(i)) maxHi = Math.max(maxHi, g[i]!);
+    else free.push(g[i]!);
+  }
+  if (free.length === 0) return Math.max(0, maxHi - minLo) / scale;
+  free.sort((a, b) => a - b);
+  const nu = free[Math.floor(free.length / 2)]!;
+  let worst = Math.max(nu - minLo, maxHi - nu, 0);
+  for (const v of free) worst = Math.max(worst, Math.abs(v - nu));
+  return worst / scale;
 }
