@@ -118,7 +118,9 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
     const outDir = resolve(options.outDir ?? run.dir);
     const conventions: AnalysisConventions = { costs, riskFreeRate: options.riskFreeRate ?? 0, periodsPerYear: options.periodsPerYear };
     // An unchanged run analyzed under the same options: its outputs stand as they are.
-    const reused = options.useCache === false ? undefined : reusableAnalysis(run, outDir, conventions);
+    // (a forced metric path — dense for checking, or sparse only — always recomputes what was made otherwise)
+    const mode = options.path ?? 'auto';
+    const reused = options.useCache === false || mode !== 'auto' ? undefined : reusableAnalysis(run, outDir, conventions);
     if (reused) return this.finishReused(run, outDir, reused, conventions, rankBy, started);
     const scan = run.scan();
     const warnings = [...run.warnings, ...scan.warnings];
@@ -185,7 +187,8 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
           const locator = locators.get(id)!;
           const key = performanceCacheKey(locator.file, costs, metricOptions, locator.barCount);
           traceKeys.set(id, `${key.traceBytes}:${key.traceMtimeMs}`);
-          const cached = options.useCache === false ? undefined : readCachedPerformance(performanceCachePath(outDir, id), key);
+          const found = options.useCache === false ? undefined : readCachedPerformance(performanceCachePath(outDir, id), key);
+          const cached = found && (mode === 'auto' || found.path === mode) ? found : undefined;
           if (cached) {
             outcomes.set(id, { id, ok: true, metrics: cached.metrics, changes: cached.changes, contentHash: cached.contentHash, path: cached.path });
             cachedIds.add(id);

@@ -90,6 +90,21 @@ describe('re-using a whole analysis', () => {
     expect((await analyzeRun(run, { workers: 0 })).reusedAnalysis).toBe(false);
   });
 
+  it('a forced metric path recomputes what was made on the other path, then re-uses its own', async () => {
+    const forced = join(temp.dir, 'forced');
+    generateRun(forced, { strategies: 5, classifiers: 0, bars: 1_000, seed: 13, metrics: false });
+    const auto = await analyzeRun(forced, { workers: 0 });
+    expect(auto.summary.strategies).toMatchObject({ sparse: 5, computed: 5 });
+    const dense = await analyzeRun(forced, { workers: 0, path: 'dense' });
+    expect(dense.reusedAnalysis).toBe(false);
+    expect(dense.summary.strategies).toMatchObject({ dense: 5, fromCache: 0, computed: 5 });
+    const denseAgain = await analyzeRun(forced, { workers: 0, path: 'dense' });
+    expect(denseAgain.reusedAnalysis).toBe(false);
+    expect(denseAgain.summary.strategies).toMatchObject({ dense: 5, fromCache: 5, computed: 0 });
+    // the default path accepts either
+    expect((await analyzeRun(forced, { workers: 0 })).summary.strategies).toMatchObject({ fromCache: 5, computed: 0 });
+  });
+
   it('records no state when a strategy failed, so the next run retries it', async () => {
     const broken = join(temp.dir, 'broken');
     generateRun(broken, { strategies: 6, classifiers: 0, bars: 1_000, seed: 9, metrics: false });

@@ -70,7 +70,7 @@ export function registerAnalyzeCommand(program: Command): void {
     .argument('<run>', 'run directory (a sweeplens run, or an ADMF-PC workspace with --market)')
     .option('--rank-by <metric>', `metric to rank by: ${Object.keys(RANK_METRICS).join(', ')} (default sharpeRatio)`)
     .option('--top <n>', 'strategies to print (default 20)')
-    .option('--dense', 'use the dense reference path for every strategy (slower; for checking)')
+    .option('--dense', 'use the dense reference path for every strategy (slower; for checking; caches made on the other path are recomputed)')
     .option('--no-cache', 'recompute every strategy even when its performance.json (or the whole run\'s last analysis) is valid')
     .option('--quiet', 'no progress output');
   addRunAnalyticsFlags(command);
