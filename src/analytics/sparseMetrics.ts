@@ -39,12 +39,8 @@ export interface SparseFallback {
 export function sparseStrategyAggregates(
   index: MarketIndex, trace: SignalTrace, costs: ExecutionCosts, options: MetricOptions,
 ): StrategyAggregates | SparseFallback {
-  const rf = checkIndex(index, costs, options);
-  if (typeof rf !== 'number') return rf;
-  if (trace.idx.length !== trace.signal.length) throw new SchemaError(`change list has ${trace.idx.length} indices but ${trace.signal.length} values`);
-  const result = runSparseKernel(index.instance, index.headerPtr, rf, trace.idx, trace.signal, costs, { trades: true });
-  const fallback = statusFallback(index, trace, result);
-  if (fallback) return fallback;
+  const result = runCheckedKernel(index, trace, costs, options, true);
+  if (isSparseFallback(result)) return result;
   return { ...aggregatesOf(index, result), tradeNetReturns: result.trades.netReturn };
 }
 
@@ -120,11 +116,22 @@ function assembleFromKernel(aggregates: Omit<StrategyAggregates, 'tradeNetReturn
 function sparseMetricsOrFallback(
   index: MarketIndex, trace: SignalTrace, costs: ExecutionCosts, options: MetricOptions,
 ): PerformanceMetrics | SparseFallback {
+  const result = runCheckedKernel(index, trace, costs, options, false);
+  return isSparseFallback(result) ? result : assembleFromKernel(aggregatesOf(index, result), result.tradeSums, options);
+}
+
+/**
+ * The sparse kernel on one change list after the index / options checks: its result, or why the
+ * sparse path is not exact for this strategy (options, index or a kernel status).
+ */
+function runCheckedKernel(
+  index: MarketIndex, trace: SignalTrace, costs: ExecutionCosts, options: MetricOptions, trades: boolean,
+): SparseKernelResult | SparseFallback {
   const rf = checkIndex(index, costs, options);
   if (typeof rf !== 'number') return rf;
   if (trace.idx.length !== trace.signal.length) throw new SchemaError(`change list has ${trace.idx.length} indices but ${trace.signal.length} values`);
-  const result = runSparseKernel(index.instance, index.headerPtr, rf, trace.idx, trace.signal, costs, { trades: false });
-  return statusFallback(index, trace, result) ?? assembleFromKernel(aggregatesOf(index, result), result.tradeSums, options);
+  const result = runSparseKernel(index.instance, index.headerPtr, rf, trace.idx, trace.signal, costs, { trades });
+  return statusFallback(index, trace, result) ?? result;
 }
 
 /** True when `value` is a SparseFallback rather than aggregates. */
