@@ -21,12 +21,18 @@ export const BARS_COUNT_KEY = 'sweeplens:bars';
 export const BARS_SYMBOL_KEY = 'sweeplens:symbol';
 
 /** Where each bar column is in a header; SchemaError naming the file and the first missing column. */
-function locateColumns(file: string, header: string[]): { timestamp: number; values: Record<BarValueName, number> } {
-  const lower = header.map((name) => name.trim().toLowerCase());
-  const timestamp = lower.findIndex((name) => (BAR_TIMESTAMP_NAMES as readonly string[]).includes(name));
+/** Where the timestamp column is in a header; SchemaError naming the file when there is none. */
+function locateTimestamp(file: string, header: string[]): number {
+  const timestamp = header.findIndex((name) => (BAR_TIMESTAMP_NAMES as readonly string[]).includes(name.trim().toLowerCase()));
   if (timestamp < 0) {
     throw new SchemaError(`${file}: missing column 'timestamp' (accepted names: ${BAR_TIMESTAMP_NAMES.join(', ')}; columns: ${header.join(', ')})`, { file, column: 'timestamp' });
   }
+  return timestamp;
+}
+
+function locateColumns(file: string, header: string[]): { timestamp: number; values: Record<BarValueName, number> } {
+  const timestamp = locateTimestamp(file, header);
+  const lower = header.map((name) => name.trim().toLowerCase());
   const values = {} as Record<BarValueName, number>;
   for (const name of BAR_VALUE_NAMES) {
     const at = lower.indexOf(name);
@@ -165,10 +171,7 @@ function readBarsParquet(file: string): Bars {
 export async function readBarTimestampsFile(file: string): Promise<Float64Array> {
   if (extname(file).toLowerCase() !== '.parquet') return (await readBarsFile(file)).tsMs;
   const header = readParquetFooter(file).fields;
-  const lower = header.map((name) => name.trim().toLowerCase());
-  const at = lower.findIndex((name) => (BAR_TIMESTAMP_NAMES as readonly string[]).includes(name));
-  if (at < 0) locateColumns(file, header); // throws the missing-column error
-  const tsName = header[at]!;
+  const tsName = header[locateTimestamp(file, header)]!;
   const tsMs = timestampsOf(file, await readParquetColumns(file, [tsName]), tsName);
   let previous = -Infinity;
   for (let row = 0; row < tsMs.length; row++) {

@@ -16,10 +16,10 @@ function describeFailure(path: string, cause: unknown): SchemaError {
   return new SchemaError(`${path}: not a readable Parquet file (${reason.split('\n')[0]})`, { file: path });
 }
 
-function checkMagic(path: string, bytes: Uint8Array): void {
-  const head = Buffer.from(bytes.subarray(0, 4)).toString('latin1');
-  const tail = Buffer.from(bytes.subarray(bytes.length - 4)).toString('latin1');
-  if (bytes.length < 12 || head !== MAGIC || tail !== MAGIC) {
+/** SchemaError unless a file of `size` bytes starts and ends with the PAR1 magic (`head`, `tail`: its first and last 4 bytes). */
+function checkMagic(path: string, size: number, head: Uint8Array, tail: Uint8Array): void {
+  const latin1 = (bytes: Uint8Array) => Buffer.from(bytes).toString('latin1');
+  if (size < 12 || latin1(head) !== MAGIC || latin1(tail) !== MAGIC) {
     throw new SchemaError(`${path}: not a Parquet file (missing PAR1 magic; truncated or another format)`, { file: path });
   }
 }
@@ -37,7 +37,7 @@ export function readParquetTable(path: string, columns?: string[]): Table {
 
 /** Decodes Parquet bytes into an Arrow table; `path` is only for messages. */
 export function parquetBytesToTable(path: string, bytes: Uint8Array, columns?: string[]): Table {
-  checkMagic(path, bytes);
+  checkMagic(path, bytes.length, bytes.subarray(0, 4), bytes.subarray(Math.max(0, bytes.length - 4)));
   try {
     const options: ReaderOptions = { batchSize: READ_BATCH_ROWS };
     if (columns) options.columns = columns;
@@ -60,11 +60,8 @@ export async function readParquetColumns(path: string, columns: string[]): Promi
   } catch (cause) {
     throw new SchemaError(`${path}: cannot read: ${(cause as Error).message}`, { file: path });
   }
-  const head = Buffer.from(await blob.slice(0, 4).arrayBuffer()).toString('latin1');
-  const tail = Buffer.from(await blob.slice(Math.max(0, blob.size - 4)).arrayBuffer()).toString('latin1');
-  if (blob.size < 12 || head !== MAGIC || tail !== MAGIC) {
-    throw new SchemaError(`${path}: not a Parquet file (missing PAR1 magic; truncated or another format)`, { file: path });
-  }
+  const bytesAt = async (start: number) => new Uint8Array(await blob.slice(start, start + 4).arrayBuffer());
+  checkMagic(path, blob.size, await bytesAt(0), await bytesAt(Math.max(0, blob.size - 4)));
   let file: ParquetFile | undefined;
   try {
     file = await parquetWasm().ParquetFile.fromFile(blob);
