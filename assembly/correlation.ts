@@ -1,6 +1,7 @@
 // Covariance and correlation of strategy returns: dense (column-major T x N matrices, cache-blocked,
 // f64x2 SIMD), pairwise-complete (NaN-aware, as pandas DataFrame.cov/corr) and change-proportional
 // (from sparse change lists and prefix sums of market returns).
+import { blockDots, dot00, dot01, dot10, dot11 } from './blockDot';
 
 /** Rows of one tile of the blocked Gram product (256 rows x 8 bytes = 2 KiB per column). */
 const ROW_BLOCK: i32 = 256;
@@ -80,26 +81,11 @@ export function covarianceMatrix(dataPtr: usize, rows: i32, cols: i32, meansPtr:
   const a1 = columnPtr(dataPtr, rows, i1) + (<usize>r0 << 3);
   const b0 = columnPtr(dataPtr, rows, j) + (<usize>r0 << 3);
   const b1 = columnPtr(dataPtr, rows, j1) + (<usize>r0 << 3);
-  let s00 = f64x2.splat(0.0);
-  let s01 = f64x2.splat(0.0);
-  let s10 = f64x2.splat(0.0);
-  let s11 = f64x2.splat(0.0);
-  const pairs = rowCount >> 1;
-  for (let t: i32 = 0; t < pairs; t++) {
-    const off = <usize>t << 4;
-    const x0 = v128.load(a0 + off);
-    const x1 = v128.load(a1 + off);
-    const y0 = v128.load(b0 + off);
-    const y1 = v128.load(b1 + off);
-    s00 = f64x2.add(s00, f64x2.mul(x0, y0));
-    s01 = f64x2.add(s01, f64x2.mul(x0, y1));
-    s10 = f64x2.add(s10, f64x2.mul(x1, y0));
-    s11 = f64x2.add(s11, f64x2.mul(x1, y1));
-  }
-  let c00 = f64x2.extract_lane(s00, 0) + f64x2.extract_lane(s00, 1);
-  let c01 = f64x2.extract_lane(s01, 0) + f64x2.extract_lane(s01, 1);
-  let c10 = f64x2.extract_lane(s10, 0) + f64x2.extract_lane(s10, 1);
-  let c11 = f64x2.extract_lane(s11, 0) + f64x2.extract_lane(s11, 1);
+  blockDots(a0, a1, b0, b1, rowCount >> 1);
+  let c00 = dot00;
+  let c01 = dot01;
+  let c10 = dot10;
+  let c11 = dot11;
   if (rowCount & 1) {
     const off = <usize>(rowCount - 1) << 3;
     const x0 = load<f64>(a0 + off);

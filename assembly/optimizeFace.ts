@@ -12,6 +12,7 @@
 // which also handles a singular C_FF (duplicated strategies: zero pivots are skipped).
 // Module state, set by setupFace from optimizePortfolio (instance-local globals; the memory is the caller's).
 
+import { blockDots, dot00, dot01, dot10, dot11 } from './blockDot';
 import {
   OBJECTIVE_MAX_SHARPE, OBJECTIVE_MIN_VARIANCE, at, put, atI, putI, flag, setFlag, clip, projectCappedSimplex,
   dotN, matVec, matVecAccurate, dot, gradient, score, exactStep,
@@ -270,26 +271,11 @@ function factorFace(): bool {
     for (let b: i32 = 0; b < a; b += 2) {
       const rowB = fFactor + <usize>b * stride;
       const rowB1 = rowB + stride;
-      let s00 = f64x2.splat(0.0);
-      let s01 = f64x2.splat(0.0);
-      let s10 = f64x2.splat(0.0);
-      let s11 = f64x2.splat(0.0);
-      const pairs = b >> 1; // b is even
-      for (let c: i32 = 0; c < pairs; c++) {
-        const off = <usize>c << 4;
-        const x0 = v128.load(rowA + off);
-        const x1 = v128.load(rowA1 + off);
-        const y0 = v128.load(rowB + off);
-        const y1 = v128.load(rowB1 + off);
-        s00 = f64x2.add(s00, f64x2.mul(x0, y0));
-        s01 = f64x2.add(s01, f64x2.mul(x0, y1));
-        s10 = f64x2.add(s10, f64x2.mul(x1, y0));
-        s11 = f64x2.add(s11, f64x2.mul(x1, y1));
-      }
-      const d00 = f64x2.extract_lane(s00, 0) + f64x2.extract_lane(s00, 1);
-      const d01 = f64x2.extract_lane(s01, 0) + f64x2.extract_lane(s01, 1);
-      const d10 = f64x2.extract_lane(s10, 0) + f64x2.extract_lane(s10, 1);
-      const d11 = f64x2.extract_lane(s11, 0) + f64x2.extract_lane(s11, 1);
+      blockDots(rowA, rowA1, rowB, rowB1, b >> 1); // b is even
+      const d00 = dot00;
+      const d01 = dot01;
+      const d10 = dot10;
+      const d11 = dot11;
       let l0b: f64 = 0.0;
       let l1b: f64 = 0.0;
       if (!flag(fSkip, b)) {
