@@ -152,7 +152,7 @@ export async function openAnalyzedRun(runDir: string, options: AnalyzedRunOption
     if (options.signal) analyze.signal = options.signal;
     await analyzeRun(run.dir, analyze);
   }
-  const summary = readAnalysisJson<PerformanceSummary>(summaryPath);
+  const summary = analyzedNow || previous === undefined ? readAnalysisJson<PerformanceSummary>(summaryPath) : previous;
   const file = readAnalysisJson<RankingsFile>(rankingsPath);
   if (!Array.isArray(file.strategies)) throw new WorkspaceError(`${rankingsPath}: no 'strategies' array`, { file: rankingsPath });
   return { run, outDir, summary, rankBy: file.rankBy, rankings: file.strategies, analyzedNow };
