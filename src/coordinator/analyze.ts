@@ -260,7 +260,6 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
         rows.push(rowOf(id, infoById.get(id), locators.get(id)?.symbol ?? '', outcome.metrics, outcome.changes, outcome.path));
       }
       const rankings = rankRows(rows, rankBy);
-      const best = rankings[0];
       const distributions: Record<string, MetricDistribution> = {};
       for (const metric of SUMMARY_METRICS) distributions[metric] = metricDistribution(rankings.map((r) => r[metric]));
       const summary: PerformanceSummary = {
@@ -281,7 +280,7 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
         },
         classifiers: run.classifierIds().length,
         rankBy,
-        best: best ? { id: best.id, value: (best as unknown as Record<string, number | null>)[rankBy] ?? null } : null,
+        best: bestOf(rankings, rankBy),
         distributions,
         failures,
         warnings,
@@ -308,7 +307,6 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
     for (const row of rankings) this.emit('strategy-done', { id: row.id, cached: true, metrics: row });
     const total = run.strategyIds().length;
     this.emit('progress', { phase: 'analyze', done: total, total, elapsedMs: performance.now() - started });
-    const best = rankings[0];
     const previous = reused.summary;
     const summary: PerformanceSummary = {
       ...previous,
@@ -318,7 +316,7 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
       strategies: { ...previous.strategies, fromCache: previous.strategies.analyzed, computed: 0 },
       classifiers: run.classifierIds().length,
       rankBy,
-      best: best ? { id: best.id, value: (best as unknown as Record<string, number | null>)[rankBy] ?? null } : null,
+      best: bestOf(rankings, rankBy),
       elapsedMs: 0,
     };
     summary.elapsedMs = performance.now() - started;
@@ -342,6 +340,12 @@ export function planBatches<T>(jobs: readonly T[], batchSize: number, workers: n
   const batches: T[][] = [];
   for (let b = 0; b < count; b++) batches.push(jobs.slice(Math.floor((b * jobs.length) / count), Math.floor(((b + 1) * jobs.length) / count)));
   return batches;
+}
+
+/** The summary's best strategy: the first of the rankings and its value of the ranking metric. */
+function bestOf(rankings: readonly RankedStrategyRow[], rankBy: RankMetric): PerformanceSummary['best'] {
+  const best = rankings[0];
+  return best ? { id: best.id, value: (best as unknown as Record<string, number | null>)[rankBy] ?? null } : null;
 }
 
 function rowOf(id: string, info: TraceInfo | undefined, symbol: string, metrics: PerformanceMetrics, changes: number, path: 'sparse' | 'dense'): Omit<RankedStrategyRow, 'rank'> {
