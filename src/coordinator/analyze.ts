@@ -11,6 +11,7 @@ import type { StrategyJob, StrategyOutcome } from '../engine/messages.ts';
 import { jobPool, type EnginePool, type JobPool } from '../engine/pool.ts';
 import { computeStrategyOutcome, writeOutcomeCache } from '../engine/strategyTask.ts';
 import type { AdmfOpenOptions } from '../io/admf.ts';
+import { sizeTimeKey } from '../io/analysisState.ts';
 import { removeStaleTempFiles, writeJsonAtomic } from '../io/atomicWrite.ts';
 import { RUN_LAYOUT } from '../io/layout.ts';
 import type { RunHandle } from '../io/runHandle.ts';
@@ -186,7 +187,7 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
         for (const id of symbolIds) {
           const locator = locators.get(id)!;
           const key = performanceCacheKey(locator.file, costs, metricOptions, locator.barCount);
-          traceKeys.set(id, `${key.traceBytes}:${key.traceMtimeMs}`);
+          traceKeys.set(id, sizeTimeKey(key.traceBytes, key.traceMtimeMs));
           const found = options.useCache === false ? undefined : readCachedPerformance(performanceCachePath(outDir, id), key);
           const cached = found && (mode === 'auto' || found.path === mode) ? found : undefined;
           if (cached) {

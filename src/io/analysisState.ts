@@ -32,11 +32,16 @@ export interface AnalysisState {
   outputs: { summary: string; rankings: string; rankingsTable: string };
 }
 
-/** `size:mtimeMs` of a file, or undefined when it does not exist. */
+/** The key of a file of `bytes` bytes modified at `mtimeMs`: `size:mtimeMs`. */
+export function sizeTimeKey(bytes: number, mtimeMs: number): string {
+  return `${bytes}:${mtimeMs}`;
+}
+
+/** sizeTimeKey of a file, or undefined when it does not exist. */
 export function fileKey(path: string): string | undefined {
   try {
     const stat = statSync(path);
-    return `${stat.size}:${stat.mtimeMs}`;
+    return sizeTimeKey(stat.size, stat.mtimeMs);
   } catch {
     return undefined;
   }
