@@ -11,13 +11,15 @@
 // - compute: no division, log or exp on the plain bars. Moments are shifted raw sums (y = x + rf:
 //   sum y, sum y^2, compensated) instead of per-segment Chan merges; the net series differs from the
 //   gross one only at change bars, so net sums are gross sums plus a per-change correction. One
-//   short-series log per change (the cost's log factor), one short-series exp per trade.
+//   short-series log per change (the cost's log factor). Trades are logged (growth, cost legs) and their
+//   exp, net return and win / loss sums formed in a short second loop per 256 trades: kept in the
+//   change loop they cost ~5 ns per change, mostly through register pressure (V8 spills).
 
 import { BLOCK_BITS } from './prefix';
 import { stepStrategy } from './sparseStep';
 import { finishStrategy } from './sparseFinish';
 import {
-  HDR_N, HDR_REC, HDR_BLOCKS, OUT_SLOTS, OUT_DETAIL, OUT_STATUS, SPARSE_OK, STATE_BYTES, PREFETCH_WINDOW, PREFETCH_LOOK_AHEAD,
+  HDR_N, HDR_REC, HDR_BLOCKS, OUT_SLOTS, OUT_DETAIL, OUT_STATUS, SPARSE_OK, STATE_BYTES, PREFETCH_WINDOW, PREFETCH_LOOK_AHEAD, SCRATCH_HEAD_BYTES,
   ST_DETAIL, ST_SINK, ST_STATUS, initState, gModel, gCommission, gSlippage, gImpact, gCapital, gRf,
 } from './sparseState';
 
@@ -28,7 +30,7 @@ export {
   OUT_SINK, OUT_STATUS, OUT_WINS, OUT_LOSSES, OUT_SUM_WINS, OUT_SUM_LOSSES, OUT_LARGEST_WIN, OUT_LARGEST_LOSS,
   OUT_SCANS, OUT_SCANNED, OUT_SLOTS,
   SPARSE_OK, SPARSE_BAD_ROW, SPARSE_NOT_UNIT, SPARSE_UNPRICED, SPARSE_RUIN, SPARSE_CONSTANT,
-  STATE_BYTES, PREFETCH_NONE, PREFETCH_LOOK_AHEAD, PREFETCH_WINDOW,
+  STATE_BYTES, PREFETCH_NONE, PREFETCH_LOOK_AHEAD, PREFETCH_WINDOW, SCRATCH_HEAD_BYTES,
 } from './sparseState';
 
 /**
@@ -51,8 +53,9 @@ export {
  * Rows whose value equals the current position are no change (no cost, no trade split).
  * Outputs: outPtr f64[OUT_SLOTS]; startPtr/endPtr i32, grossPtr f64, netPtr f64, capacity k + 1
  * each (0 to skip; the win / loss statistics of the trades are in the block either way).
- * statePtr: STATE_BYTES of scratch. scratchPtr: 32 * (k + 1) bytes for deferred drawdown candidates
- * (a smaller buffer works, more slowly; 0 bytes scans every candidate segment at once).
+ * statePtr: STATE_BYTES of scratch. scratchPtr: SCRATCH_HEAD_BYTES (the trade log) + 32 * (k + 1) bytes
+ * for deferred drawdown candidates (fewer candidates work, more slowly; none scans every candidate
+ * segment at once). Less than SCRATCH_HEAD_BYTES traps.
  * Returns a status code (SPARSE_*), also written to OUT_STATUS. SPARSE_CONSTANT: with rf != 0 a
  * series with zero variance (e.g. never in the market) is constant -rf; the dense two-pass std of a
  * constant series is rounding noise rather than 0, so the caller must use the dense path to agree with it.
@@ -63,10 +66,13 @@ export function sparseMetrics(
   outPtr: usize, startPtr: usize, endPtr: usize, grossPtr: usize, netPtr: usize, statePtr: usize, scratchPtr: usize, scratchBytes: i32,
 ): i32 {
   gModel = model; gCommission = commissionRate; gSlippage = slippageRate; gImpact = impactCoefficient; gCapital = capital; gRf = rf;
+  if (scratchBytes < SCRATCH_HEAD_BYTES) unreachable();
   initState(statePtr);
   const n = <i32>load<u32>(hdr + (<usize>HDR_N << 2));
-  let status = stepStrategy(statePtr, hdr, idxPtr, valPtr, k, n, startPtr, endPtr, grossPtr, netPtr, scratchPtr, scratchBytes >> 5, true);
-  if (status == SPARSE_OK) status = finishStrategy(statePtr, hdr, outPtr, startPtr, endPtr, grossPtr, netPtr, scratchPtr);
+  const candPtr = scratchPtr + <usize>SCRATCH_HEAD_BYTES;
+  const capacity = (scratchBytes - SCRATCH_HEAD_BYTES) >> 5;
+  let status = stepStrategy(statePtr, hdr, idxPtr, valPtr, k, n, startPtr, endPtr, grossPtr, netPtr, scratchPtr, candPtr, capacity, true);
+  if (status == SPARSE_OK) status = finishStrategy(statePtr, hdr, outPtr, startPtr, endPtr, grossPtr, netPtr, candPtr);
   else store<f64>(outPtr, <f64>load<i32>(statePtr, ST_DETAIL), OUT_DETAIL << 3);
   store<f64>(outPtr, <f64>status, OUT_STATUS << 3);
   return status;
@@ -78,8 +84,9 @@ export function sparseMetrics(
  * advances through its changes inside the window, its state kept in statePtr + s * STATE_BYTES, so
  * the window's prefix records are read from memory once per batch (and from cache by the other
  * strategies). Strategy s has rows offsets[s] .. offsets[s + 1] of idxPtr / valPtr and writes
- * outPtr + s * OUT_SLOTS f64 (its status in OUT_STATUS). scratchPtr + s * scratchBytesEach:
- * its deferred drawdown candidates (32 bytes each; a small buffer is correct, only slower).
+ * outPtr + s * OUT_SLOTS f64 (its status in OUT_STATUS). scratchPtr + s * scratchBytesEach: its
+ * trade log (SCRATCH_HEAD_BYTES), then its deferred drawdown candidates (32 bytes each; a small buffer
+ * is correct, only slower). scratchBytesEach below SCRATCH_HEAD_BYTES traps.
  * `prefetch`: PREFETCH_NONE; PREFETCH_LOOK_AHEAD (each strategy loads the records of its upcoming
  * changes ahead of use); PREFETCH_WINDOW (one sequential pass over each window's records and block
  * summaries before the strategies run over it).
@@ -92,7 +99,8 @@ export function sparseMetricsBatch(
 ): i32 {
   gModel = model; gCommission = commissionRate; gSlippage = slippageRate; gImpact = impactCoefficient; gCapital = capital; gRf = rf;
   const n = <i32>load<u32>(hdr + (<usize>HDR_N << 2));
-  const capacity = scratchBytesEach >> 5;
+  if (scratchBytesEach < SCRATCH_HEAD_BYTES) unreachable();
+  const capacity = (scratchBytesEach - SCRATCH_HEAD_BYTES) >> 5;
   for (let s: i32 = 0; s < strategies; s++) initState(statePtr + <usize>s * <usize>STATE_BYTES);
   const tile = tileBars > 0 ? tileBars : (n > 0 ? n : 1);
   let tileEnd: i32 = 0;
@@ -117,8 +125,16 @@ export function sparseMetricsBatch(
       if (load<i32>(st, ST_STATUS) != SPARSE_OK) continue;
       const first = load<i32>(offsetsPtr + (<usize>s << 2));
       const end = load<i32>(offsetsPtr + (<usize>(s + 1) << 2));
-      stepStrategy(st, hdr, idxPtr + (<usize>first << 2), valPtr + (<usize>first << 3), end - first, tileEnd,
-        0, 0, 0, 0, scratchPtr + <usize>s * <usize>scratchBytesEach, capacity, prefetch == PREFETCH_LOOK_AHEAD);
+      const logPtr = scratchPtr + <usize>s * <usize>scratchBytesEach;
+      const candPtr = logPtr + <usize>SCRATCH_HEAD_BYTES;
+      if (prefetch == PREFETCH_LOOK_AHEAD) {
+        stepStrategy(st, hdr, idxPtr + (<usize>first << 2), valPtr + (<usize>first << 3), end - first, tileEnd,
+          0, 0, 0, 0, logPtr, candPtr, capacity, true);
+      } else {
+        // (a second inlined copy without the look-ahead loads: the tiled walk streams each window instead)
+        stepStrategy(st, hdr, idxPtr + (<usize>first << 2), valPtr + (<usize>first << 3), end - first, tileEnd,
+          0, 0, 0, 0, logPtr, candPtr, capacity, false);
+      }
     }
   } while (tileEnd < n);
   if (strategies > 0) store<u64>(statePtr, load<u64>(statePtr, ST_SINK) ^ sink, ST_SINK);
@@ -127,7 +143,7 @@ export function sparseMetricsBatch(
     const st = statePtr + <usize>s * <usize>STATE_BYTES;
     const out = outPtr + (<usize>s * <usize>OUT_SLOTS << 3);
     let status = load<i32>(st, ST_STATUS);
-    if (status == SPARSE_OK) status = finishStrategy(st, hdr, out, 0, 0, 0, 0, scratchPtr + <usize>s * <usize>scratchBytesEach);
+    if (status == SPARSE_OK) status = finishStrategy(st, hdr, out, 0, 0, 0, 0, scratchPtr + <usize>s * <usize>scratchBytesEach + <usize>SCRATCH_HEAD_BYTES);
     else store<f64>(out, <f64>load<i32>(st, ST_DETAIL), OUT_DETAIL << 3);
     store<f64>(out, <f64>status, OUT_STATUS << 3);
     if (status != SPARSE_OK) notOk++;

@@ -49,6 +49,14 @@ export const SPARSE_CONSTANT: i32 = 5;      // rf != 0 and a zero-variance serie
 // the bar axis window by window and runs every strategy of the batch over each window, so a
 // window of the index is read from memory once per batch instead of once per strategy.
 export const STATE_BYTES: i32 = 256;
+/**
+ * Per-strategy scratch: a trade log of TRADE_LOG_ENTRIES closed trades (log growth, product of the two
+ * cost legs: 16 bytes each), whose net returns and win / loss statistics are formed in a second
+ * short loop (assembly/sparseStep.ts flushTradeLog) rather than in the change loop, then the
+ * deferred drawdown candidates (32 bytes each). Callers pass at least SCRATCH_HEAD_BYTES.
+ */
+export const TRADE_LOG_ENTRIES: i32 = 256;
+export const SCRATCH_HEAD_BYTES: i32 = TRADE_LOG_ENTRIES << 4;
 /** Prefetch modes of sparseMetricsBatch (mirrored in src/kernels/sparse.ts). */
 export const PREFETCH_NONE: i32 = 0;
 export const PREFETCH_LOOK_AHEAD: i32 = 1;

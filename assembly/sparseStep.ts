@@ -14,7 +14,7 @@ import {
   ST_Y1, ST_Y1C, ST_Y2, ST_DG, ST_LG, ST_LGC, ST_C1, ST_Q2, ST_DN, ST_ADJ, ST_PEAK, ST_WORST, ST_ENTRY, ST_POS,
   ST_SUM_WINS, ST_SUM_LOSSES, ST_LARGEST_WIN, ST_LARGEST_LOSS, ST_SINK, ST_POS_G, ST_NEG_G, ST_POS_ADJ, ST_NEG_ADJ,
   ST_TRADES, ST_TRADE_START, ST_DURATION, ST_SEG_START, ST_PREV_IDX, ST_ROW, ST_CAND, ST_WINS, ST_LOSSES,
-  ST_STATUS, ST_SCANS, ST_SCANNED, ST_LOOK, ST_DETAIL,
+  ST_STATUS, ST_SCANS, ST_SCANNED, ST_LOOK, ST_DETAIL, TRADE_LOG_ENTRIES,
   gModel, gCommission, gSlippage, gImpact, gCapital, gRf,
 } from './sparseState';
 
@@ -27,6 +27,36 @@ const LOOK_GROUP: i32 = 16;
 const LOOK_AHEAD: i32 = 32;
 
 /**
+ * Net returns and win / loss statistics of the `count` logged trades, numbered first, first + 1, ...:
+ * net = legs * exp(growth) - 1 (legs = entry leg * exit leg, 1 - unit cost each), summed into the
+ * state in trade order (as tradeStats.ts winLossStats); with detail pointers, each trade's gross
+ * (exp(growth) - 1) and net return.
+ */
+function flushTradeLog(st: usize, logPtr: usize, count: i32, first: i32, grossPtr: usize, netPtr: usize): void {
+  let wins = load<i32>(st, ST_WINS); let losses = load<i32>(st, ST_LOSSES);
+  let sumWins = load<f64>(st, ST_SUM_WINS); let sumLosses = load<f64>(st, ST_SUM_LOSSES);
+  let largestWin = load<f64>(st, ST_LARGEST_WIN); let largestLoss = load<f64>(st, ST_LARGEST_LOSS);
+  for (let i: i32 = 0; i < count; i++) {
+    const log = logPtr + (<usize>i << 4);
+    const factor = tradeExp(load<f64>(log));
+    const tradeNet = load<f64>(log, 8) * factor - 1.0;
+    if (grossPtr != 0) store<f64>(grossPtr + (<usize>(first + i) << 3), factor - 1.0);
+    if (netPtr != 0) store<f64>(netPtr + (<usize>(first + i) << 3), tradeNet);
+    const isWin = tradeNet > 0.0;
+    const isLoss = tradeNet < 0.0;
+    wins += <i32>isWin;
+    losses += <i32>isLoss;
+    sumWins += fsel(tradeNet, 0.0, isWin);
+    sumLosses += fsel(tradeNet, 0.0, isLoss);
+    largestWin = fsel(tradeNet, largestWin, isWin && tradeNet > largestWin);
+    largestLoss = fsel(tradeNet, largestLoss, isLoss && tradeNet < largestLoss);
+  }
+  store<i32>(st, wins, ST_WINS); store<i32>(st, losses, ST_LOSSES);
+  store<f64>(st, sumWins, ST_SUM_WINS); store<f64>(st, sumLosses, ST_SUM_LOSSES);
+  store<f64>(st, largestWin, ST_LARGEST_WIN); store<f64>(st, largestLoss, ST_LARGEST_LOSS);
+}
+
+/**
  * Advances one strategy through its rows at bars < tileEnd (tileEnd == n: to the end, including
  * the trailing segment). Returns (and stores) the status: SPARSE_OK or the error of a row.
  */
@@ -35,7 +65,7 @@ const LOOK_AHEAD: i32 = 32;
 // @ts-ignore: decorator
 @inline export function stepStrategy(
   st: usize, hdr: usize, idxPtr: usize, valPtr: usize, k: i32, tileEnd: i32,
-  startPtr: usize, endPtr: usize, grossPtr: usize, netPtr: usize, candPtr: usize, candCapacity: i32, prefetch: bool,
+  startPtr: usize, endPtr: usize, grossPtr: usize, netPtr: usize, logPtr: usize, candPtr: usize, candCapacity: i32, prefetch: bool,
 ): i32 {
   const n = <i32>load<u32>(hdr + (<usize>HDR_N << 2));
   const rec = <usize>load<u32>(hdr + (<usize>HDR_REC << 2));
@@ -74,9 +104,7 @@ const LOOK_AHEAD: i32 = 32;
   let tradeStart = load<i32>(st, ST_TRADE_START);
   let entryFactor = load<f64>(st, ST_ENTRY);
   let durationSum = load<i32>(st, ST_DURATION);
-  let wins = load<i32>(st, ST_WINS); let losses = load<i32>(st, ST_LOSSES);
-  let sumWins = load<f64>(st, ST_SUM_WINS); let sumLosses = load<f64>(st, ST_SUM_LOSSES);
-  let largestWin = load<f64>(st, ST_LARGEST_WIN); let largestLoss = load<f64>(st, ST_LARGEST_LOSS);
+  let logLen: i32 = 0;   // closed trades in the log (it is empty between calls)
   let candCount = load<i32>(st, ST_CAND);
   scans = load<i32>(st, ST_SCANS); scanned = load<i32>(st, ST_SCANNED);
 
@@ -257,22 +285,17 @@ const LOOK_AHEAD: i32 = 32;
 
     // trades: the open one (if any) closes here (branch-free selects)
     const open = pos != 0.0;
-    const factor = tradeExp(growth);
-    const tradeNet = entryFactor * factor * (1.0 - unit) - 1.0;
-    if (netPtr != 0) store<f64>(netPtr + (<usize>trades << 3), tradeNet);
     if (startPtr != 0) store<i32>(startPtr + (<usize>trades << 2), tradeStart);
     if (endPtr != 0) store<i32>(endPtr + (<usize>trades << 2), t);
-    if (grossPtr != 0) store<f64>(grossPtr + (<usize>trades << 3), factor - 1.0);
-    const isWin = open && tradeNet > 0.0;
-    const isLoss = open && tradeNet < 0.0;
-    wins += <i32>isWin;
-    losses += <i32>isLoss;
-    sumWins += fsel(tradeNet, 0.0, isWin);
-    sumLosses += fsel(tradeNet, 0.0, isLoss);
-    largestWin = fsel(tradeNet, largestWin, isWin && tradeNet > largestWin);
-    largestLoss = fsel(tradeNet, largestLoss, isLoss && tradeNet < largestLoss);
+    // the closed trade (if any) goes to the log: its growth and both cost legs; its net return and
+    // win / loss statistics are formed by flushTradeLog, in trade order, off this loop
+    const log = logPtr + (<usize>logLen << 4);
+    store<f64>(log, growth);
+    store<f64>(log, entryFactor * (1.0 - unit), 8);
+    logLen += <i32>open;
     durationSum += <i32>open * (t - tradeStart);
     trades += <i32>open;
+    if (logLen == TRADE_LOG_ENTRIES) { flushTradeLog(st, logPtr, logLen, trades - logLen, grossPtr, netPtr); logLen = 0; }
     const enter = v != 0.0;
     tradeStart += <i32>enter * (t - tradeStart);
     entryFactor = fsel(1.0 - unit, entryFactor, enter);
@@ -284,13 +307,12 @@ const LOOK_AHEAD: i32 = 32;
   store<f64>(st, lg, ST_LG); store<f64>(st, lgc, ST_LGC); store<f64>(st, c1, ST_C1); store<f64>(st, q2, ST_Q2);
   store<f64>(st, dn, ST_DN); store<f64>(st, adjSum, ST_ADJ); store<f64>(st, peak, ST_PEAK); store<f64>(st, worst, ST_WORST);
   store<f64>(st, entryFactor, ST_ENTRY); store<f64>(st, pos, ST_POS);
-  store<f64>(st, sumWins, ST_SUM_WINS); store<f64>(st, sumLosses, ST_SUM_LOSSES);
-  store<f64>(st, largestWin, ST_LARGEST_WIN); store<f64>(st, largestLoss, ST_LARGEST_LOSS);
+  flushTradeLog(st, logPtr, logLen, trades - logLen, grossPtr, netPtr);
   store<u64>(st, sink, ST_SINK);
   store<i32>(st, posG, ST_POS_G); store<i32>(st, negG, ST_NEG_G); store<i32>(st, posAdj, ST_POS_ADJ); store<i32>(st, negAdj, ST_NEG_ADJ);
   store<i32>(st, trades, ST_TRADES); store<i32>(st, tradeStart, ST_TRADE_START); store<i32>(st, durationSum, ST_DURATION);
   store<i32>(st, segStart, ST_SEG_START); store<i32>(st, previousIdx, ST_PREV_IDX); store<i32>(st, j, ST_ROW);
-  store<i32>(st, candCount, ST_CAND); store<i32>(st, wins, ST_WINS); store<i32>(st, losses, ST_LOSSES);
+  store<i32>(st, candCount, ST_CAND);
   store<i32>(st, scans, ST_SCANS); store<i32>(st, scanned, ST_SCANNED); store<i32>(st, look, ST_LOOK);
   store<i32>(st, status, ST_STATUS); store<i32>(st, detail, ST_DETAIL);
   return status;

@@ -21,6 +21,8 @@ const OUT = {
 
 /** Scratch bytes per change-list row the kernel needs for its deferred drawdown candidates. */
 export const SPARSE_SCRATCH_BYTES_PER_ROW = 32;
+/** Scratch bytes every strategy needs ahead of its candidates: the trade log (assembly/sparseState.ts SCRATCH_HEAD_BYTES). */
+export const SPARSE_SCRATCH_HEAD_BYTES = 4096;
 
 /** Status codes of the `sparseMetrics` kernel. */
 export const SPARSE_STATUS = { ok: 0, badRow: 1, notUnit: 2, unpriced: 3, ruin: 4, constant: 5 } as const;
@@ -95,7 +97,7 @@ export function runSparseKernel(
     const end = detail ? arena.i32(cap) : undefined;
     const gross = detail ? arena.f64(cap) : undefined;
     const state = arena.alloc(SPARSE_STATE_BYTES);
-    const scratchBytes = SPARSE_SCRATCH_BYTES_PER_ROW * (k + 1);
+    const scratchBytes = SPARSE_SCRATCH_HEAD_BYTES + SPARSE_SCRATCH_BYTES_PER_ROW * (k + 1);
     const scratch = arena.alloc(scratchBytes);
     const status = x.sparseMetrics(
       headerPtr, riskFreePerBar, idxIn.byteOffset, valueIn.byteOffset, k,
@@ -175,7 +177,7 @@ export function runSparseKernelBatch(
     for (let s = 0; s < strategies; s++) longest = Math.max(longest, packed.offsets[s + 1]! - packed.offsets[s]!);
     const out = arena.alloc(8 * OUT_SLOTS * Math.max(1, strategies));
     const state = arena.alloc(SPARSE_STATE_BYTES * Math.max(1, strategies));
-    const scratchEach = SPARSE_SCRATCH_BYTES_PER_ROW * Math.min(longest + 1, SPARSE_BATCH_CANDIDATES);
+    const scratchEach = SPARSE_SCRATCH_HEAD_BYTES + SPARSE_SCRATCH_BYTES_PER_ROW * Math.min(longest + 1, SPARSE_BATCH_CANDIDATES);
     const scratch = arena.alloc(scratchEach * Math.max(1, strategies));
     x.sparseMetricsBatch(
       headerPtr, riskFreePerBar, idxPtr, valuePtr, offsetsPtr, strategies,

@@ -20,6 +20,10 @@ import type { ExecutionCosts, PerformanceMetrics, SignalTrace } from '../../src/
 import { randomPricePath, randomVolumes } from '../helpers/edgeCases.ts';
 import { Rng } from '../helpers/rng.ts';
 import type { MetricOptions } from '../../src/analytics/metricOptions.ts';
+import { barReturns } from '../reference/returns.ts';
+import { rollingVolatility, strategyReturns } from '../reference/costs.ts';
+import { expandSignal } from '../reference/expand.ts';
+import { extractTrades } from '../reference/trades.ts';
 
 const RELATIVE = 1e-9;
 
@@ -383,6 +387,48 @@ describe('tiled batch kernel (sparseMetricsBatch windows over the bar axis)', ()
     const traces = [0, 1, 2].map((s) => trace(idx, idx.map((_, i) => ((i + s) % 3) - 1)));
     const batch = sparseStrategyMetricsBatch(index, traces, costs, optionsFor(0), undefined, { tileBars: 512 });
     traces.forEach((tr, i) => expect(mismatches(denseStrategyMetrics(index, tr, costs, optionsFor(0)), batch[i]!)).toEqual([]));
+  });
+});
+
+describe('trade log (closed trades summed in a second loop, 256 at a time)', () => {
+  // Every trade count around the log's capacity: the log is flushed when full, at the end of each
+  // window of the tiled batch, and at the end of the strategy; per-trade returns must match the
+  // plain-TS reference trade by trade, and the batch must equal the single-strategy kernel.
+  it('per-trade returns equal the reference trades on both sides of every flush', () => {
+    const rng = new Rng(256);
+    for (const model of ['linear', 'sqrt'] as const) {
+      const costs = defaultExecutionCosts({ slippageModel: model });
+      const n = 3000;
+      const bars = market(rng, n);
+      const index = buildMarketIndex(bars, costs);
+      const { returns } = barReturns(bars.close);
+      const impact = model === 'sqrt' ? { close: bars.close, volume: bars.volume, sigma: rollingVolatility(returns, costs.volatilityWindowBars) } : undefined;
+      const traces: SignalTrace[] = [];
+      for (const changes of [0, 1, 255, 256, 257, 511, 512, 513, 1100]) {
+        // alternating long / short with an occasional flat bar: nearly every change closes a trade
+        const idx = Array.from({ length: changes }, (_, i) => 1 + 2 * i);
+        traces.push(trace(idx, idx.map((_, i) => (i % 7 === 6 ? 0 : i % 2 === 0 ? 1 : -1))));
+      }
+      for (const tr of traces) {
+        const kernel = runSparseKernel(index.instance, index.headerPtr, 0, tr.idx, tr.signal, costs, { trades: true });
+        expect(kernel.status).toBe(SPARSE_STATUS.ok);
+        const positions = expandSignal(tr.idx, tr.signal, n);
+        const reference = extractTrades(positions, returns, strategyReturns(positions, returns, costs, impact).cost);
+        expect(Array.from(kernel.trades.start), `${model} ${tr.idx.length} changes`).toEqual(Array.from(reference.start));
+        expect(Array.from(kernel.trades.end)).toEqual(Array.from(reference.end));
+        for (let i = 0; i < reference.netReturn.length; i++) {
+          expect(Math.abs(kernel.trades.netReturn[i]! - reference.netReturn[i]!), `${model} trade ${i}`).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(reference.netReturn[i]!)));
+          expect(Math.abs(kernel.trades.grossReturn[i]! - reference.grossReturn[i]!)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(reference.grossReturn[i]!)));
+        }
+        const wins = Array.from(reference.netReturn).filter((r) => r > 0);
+        expect(kernel.tradeSums.count).toBe(reference.netReturn.length);
+        expect(kernel.tradeSums.wins).toBe(wins.length);
+      }
+      const single = traces.map((tr) => runSparseKernel(index.instance, index.headerPtr, 0, tr.idx, tr.signal, costs, { trades: false }).tradeSums);
+      for (const tileBars of [0, 100, 4096]) {
+        expect(runSparseKernelBatch(index.instance, index.headerPtr, 0, traces, costs, { tileBars }).map((r) => r.tradeSums), `tile ${tileBars}`).toEqual(single);
+      }
+    }
   });
 });
 
