@@ -3,12 +3,18 @@ import type { MetricOptions } from '../analytics/metricOptions.ts';
 import { denseStrategyMetrics } from '../analytics/denseMetrics.ts';
 import { strategyMetrics, strategyMetricsBatchSettled } from '../analytics/sparseMetrics.ts';
 import { performanceCacheKey, performanceCachePath, writeCachedPerformance } from '../io/performanceCache.ts';
+import type { SignalColumns } from '../io/signalColumns.ts';
 import { readSignalAt } from '../io/traceLocator.ts';
 import { traceContentHash } from '../io/traceMetadata.ts';
 import type { DenseMarket } from '../market/denseMarket.ts';
 import type { MarketIndex } from '../market/marketIndex.ts';
 import type { ExecutionCosts, SignalTrace } from '../types.ts';
 import type { StrategyJob, StrategyOutcome } from './messages.ts';
+
+/** The content hash of a trace as stored (its signal narrowed back to int8 or float32, as the writer hashed it). */
+function storedContentHash(trace: SignalColumns): string {
+  return traceContentHash(trace.idx, trace.valueType === 'int8' ? new Int8Array(trace.signal) : new Float32Array(trace.signal));
+}
 
 /**
  * Reads one strategy's trace and computes its metrics: the change-proportional path on a
@@ -23,8 +29,8 @@ export function computeStrategyOutcome(
   const arena = market.instance.arena;
   const mark = arena.mark();
   try {
-    const trace = readSignalAt(job.locator);
-    const contentHash = traceContentHash(trace.idx, trace.valueType === 'int8' ? Int8Array.from(trace.signal) : Float32Array.from(trace.signal));
+    const trace = readSignalAt(job.locator, { columnsOnly: true });
+    const contentHash = storedContentHash(trace);
     const changes = trace.idx.length;
     if (mode === 'dense' || marketKind === 'dense') {
       return { id: job.id, ok: true, metrics: denseStrategyMetrics(market, trace, costs, options), changes, contentHash, path: 'dense' };
@@ -67,8 +73,8 @@ export function computeStrategyOutcomes(
     const read: { at: number; trace: SignalTrace; contentHash: string }[] = [];
     jobs.forEach((job, at) => {
       try {
-        const trace = readSignalAt(job.locator);
-        const contentHash = traceContentHash(trace.idx, trace.valueType === 'int8' ? Int8Array.from(trace.signal) : Float32Array.from(trace.signal));
+        const trace = readSignalAt(job.locator, { columnsOnly: true });
+        const contentHash = storedContentHash(trace);
         read.push({ at, trace, contentHash });
       } catch (error) {
         outcomes[at] = { id: job.id, ok: false, error: error instanceof Error ? error.message : String(error) };

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { SchemaError, WorkspaceError } from '../errors.ts';
 import { columnToCodes, columnToInt32, requireColumn } from './arrowColumns.ts';
-import { readParquetTable } from './parquet.ts';
+import { readParquetTable, readParquetViews } from './parquet.ts';
 import { parseTimestampMs } from './timestamps.ts';
 import type { JsonValue, TraceParameters } from './traceMetadata.ts';
 import { validateChangeIndex, validateSignalValues, type StoredRegimeTrace, type StoredSignalTrace } from './traces.ts';
@@ -112,22 +112,24 @@ function shiftIndex(file: string, rawIdx: Int32Array, idxBase: 0 | 1): Int32Arra
 
 /** Reads an ADMF-PC signal trace: bar index = idx - idxBase, val in {-1,0,1}; px (always 0.0) and ts are not prices or bar times to trust, so they are dropped. */
 export function readAdmfSignal(file: string, idxBase: 0 | 1, barCount?: number): StoredSignalTrace {
-  const table = readParquetTable(file, ['idx', 'val']);
-  const idx = shiftIndex(file, columnToInt32(requireColumn(table, 'idx', file), file, 'idx'), idxBase);
-  validateChangeIndex(file, idx, barCount);
-  const val = columnToInt32(requireColumn(table, 'val', file), file, 'val');
-  const signal = Float64Array.from(val);
-  validateSignalValues(file, signal, 'int8');
-  return { file, idx, signal, valueType: 'int8', info: undefined };
+  return readParquetViews(file, (table): StoredSignalTrace => {
+    const idx = shiftIndex(file, columnToInt32(requireColumn(table, 'idx', file), file, 'idx'), idxBase);
+    validateChangeIndex(file, idx, barCount);
+    const val = columnToInt32(requireColumn(table, 'val', file), file, 'val');
+    const signal = new Float64Array(val);
+    validateSignalValues(file, signal, 'int8');
+    return { file, idx, signal, valueType: 'int8', info: undefined };
+  });
 }
 
 /** Reads an ADMF-PC classifier trace: bar index = idx - idxBase, string labels in `val`. */
 export function readAdmfRegimes(file: string, idxBase: 0 | 1, barCount?: number): StoredRegimeTrace {
-  const table = readParquetTable(file, ['idx', 'val']);
-  const idx = shiftIndex(file, columnToInt32(requireColumn(table, 'idx', file), file, 'idx'), idxBase);
-  validateChangeIndex(file, idx, barCount);
-  const { codes, labels } = columnToCodes(requireColumn(table, 'val', file), file, 'val');
-  return { file, idx, state: codes, labels, info: undefined };
+  return readParquetViews(file, (table): StoredRegimeTrace => {
+    const idx = shiftIndex(file, columnToInt32(requireColumn(table, 'idx', file), file, 'idx'), idxBase);
+    validateChangeIndex(file, idx, barCount);
+    const { codes, labels } = columnToCodes(requireColumn(table, 'val', file), file, 'val');
+    return { file, idx, state: codes, labels, info: undefined };
+  });
 }
 
 /** How a trace's `ts` relates to the bar times. */

@@ -1,6 +1,6 @@
 // Arrow <-> typed-array helpers: build columns from typed arrays and read columns straight into
 // typed arrays (never arrays of row objects).
-import { Dictionary, Int32, makeData, makeVector, Utf8, Vector, vectorFromArray, type Table } from 'apache-arrow';
+import { DataType, Dictionary, Int32, makeData, makeVector, TimeUnit, Utf8, Vector, vectorFromArray, type Table } from 'apache-arrow';
 import { SchemaError } from '../errors.ts';
 
 /** Arrow type names as `String(field.type)` prints them, by family. */
@@ -31,26 +31,45 @@ function rejectNulls(vector: Vector, file: string, column: string): void {
 }
 
 /**
- * Reads an integer column (any width) into an Int32Array, rejecting nulls and values outside
- * the int32 range. Arrow's `toArray()` concatenates chunks into one typed array.
+ * Reads an integer column (any width) into an Int32Array of its own (never a view of the column's
+ * buffers, which may be parquet-wasm memory), rejecting nulls and values outside the int32 range.
  */
 export function columnToInt32(vector: Vector, file: string, column: string): Int32Array {
   const typeName = String(vector.type);
   if (!INTEGER_TYPE.test(typeName)) throw new SchemaError(`${file}: column '${column}' has type ${typeName}, expected an integer type`, { file, column });
   rejectNulls(vector, file, column);
   const values = vector.toArray() as ArrayLike<number | bigint>;
-  if (values instanceof Int32Array) return values;
+  // toArray() concatenates (copies) a multi-chunk column; a single chunk is a view into its buffer.
+  if (values instanceof Int32Array) return vector.data.length > 1 ? values : values.slice();
   const out = new Int32Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = Number(values[i]!);
-    if (v > 2147483647 || v < -2147483648) throw new SchemaError(`${file}: column '${column}', row ${i}: ${v} does not fit in int32`, { file, column, row: i });
-    out[i] = v;
-  }
+  const row = values instanceof BigInt64Array && LITTLE_ENDIAN ? narrowInt64(values, out) : narrowIntegers(values, out);
+  if (row >= 0) throw new SchemaError(`${file}: column '${column}', row ${row}: ${Number(values[row]!)} does not fit in int32`, { file, column, row });
   return out;
 }
 
+/** Copies integers into `out`; the first row whose value is outside the int32 range, or -1. */
+function narrowIntegers(values: ArrayLike<number | bigint>, out: Int32Array): number {
+  for (let i = 0; i < values.length; i++) {
+    const v = Number(values[i]!);
+    if (v > 2147483647 || v < -2147483648) return i;
+    out[i] = v;
+  }
+  return -1;
+}
+
+/** narrowIntegers for little-endian int64 without a BigInt per value: it fits when the high word is the low word's sign. */
+function narrowInt64(values: BigInt64Array, out: Int32Array): number {
+  const words = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+  for (let i = 0; i < values.length; i++) {
+    const lo = words[2 * i]!;
+    if (words[2 * i + 1]! !== lo >> 31) return i;
+    out[i] = lo;
+  }
+  return -1;
+}
+
 /**
- * Reads a numeric or timestamp column into a Float64Array (int64 via Number(); apache-arrow
+ * Reads a numeric or timestamp column into a Float64Array of its own (int64 via Number(); apache-arrow
  * returns Timestamp values as epoch milliseconds whatever the stored unit). Nulls become NaN.
  */
 export function columnToFloat64(vector: Vector, file: string, column: string): Float64Array {
@@ -59,6 +78,8 @@ export function columnToFloat64(vector: Vector, file: string, column: string): F
     throw new SchemaError(`${file}: column '${column}' has type ${typeName}, expected a number`, { file, column });
   }
   if (/^(Timestamp|Date)/.test(typeName)) {
+    const fast = timestampsToMs(vector);
+    if (fast) return fast;
     const out = new Float64Array(vector.length);
     for (let i = 0; i < vector.length; i++) {
       const v = vector.get(i) as number | bigint | Date | null;
@@ -77,6 +98,30 @@ export function columnToFloat64(vector: Vector, file: string, column: string): F
     out = Float64Array.from(values as ArrayLike<number>);
   }
   if (vector.nullCount > 0) for (let i = 0; i < out.length; i++) if (!vector.isValid(i)) out[i] = NaN;
+  return out;
+}
+
+/**
+ * Epoch ms of a Timestamp column in s, ms or µs, computed as apache-arrow's getters do
+ * (`1000 * Number(v)`, `Number(v)`, `Number(v / 1000n) + Number(v % 1000n) / 1000`) but without a
+ * BigInt per value: for |v| <= 2^53 - 1 the double v, v % 1000 and (v - v % 1000) / 1000 are exact,
+ * so each result is the same double. Undefined (the getters decide) for other types and units, a
+ * column with nulls, or a value beyond that range.
+ */
+function timestampsToMs(vector: Vector): Float64Array | undefined {
+  const type = vector.type;
+  if (!DataType.isTimestamp(type) || type.unit === TimeUnit.NANOSECOND || vector.nullCount > 0) return undefined;
+  const out = int64ToFloat64(vector.toArray() as BigInt64Array);
+  for (let i = 0; i < out.length; i++) if (!(Math.abs(out[i]!) <= Number.MAX_SAFE_INTEGER)) return undefined;
+  if (type.unit === TimeUnit.SECOND) {
+    for (let i = 0; i < out.length; i++) out[i] = 1000 * out[i]!;
+  } else if (type.unit === TimeUnit.MICROSECOND) {
+    for (let i = 0; i < out.length; i++) {
+      const v = out[i]!;
+      const remainder = v % 1000;
+      out[i] = (v - remainder) / 1000 + remainder / 1000;
+    }
+  }
   return out;
 }
 

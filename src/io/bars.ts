@@ -5,7 +5,7 @@ import { SchemaError } from '../errors.ts';
 import type { Bars } from '../types.ts';
 import { columnToFloat64, columnTypeName, distinctBuffers, int64Vector } from './arrowColumns.ts';
 import { GrowableF64, streamCsv } from './csv.ts';
-import { readParquetColumns, readParquetFooter, readParquetTable, writeParquetTable, type ParquetWriteOptions } from './parquet.ts';
+import { readParquetColumnViews, readParquetFooter, readParquetViews, writeParquetTable, type ParquetWriteOptions } from './parquet.ts';
 import { epochToMs, parseTimestampMs } from './timestamps.ts';
 
 /** Accepted names of the timestamp column, matched case-insensitively. */
@@ -155,13 +155,15 @@ function timestampsOf(file: string, table: Table, tsName: string): Float64Array 
   return tsMs;
 }
 
+/** Bars of a Parquet file, converted straight out of parquet-wasm's memory (every array is a copy of its own). */
 function readBarsParquet(file: string): Bars {
-  const table = readParquetTable(file);
-  const header = table.schema.fields.map((f) => f.name);
-  const at = locateColumns(file, header);
-  const tsMs = timestampsOf(file, table, header[at.timestamp]!);
-  const column = (name: BarValueName): Float64Array => columnToFloat64(table.getChild(header[at.values[name]]!)!, file, header[at.values[name]]!);
-  return { tsMs, open: column('open'), high: column('high'), low: column('low'), close: column('close'), volume: column('volume') };
+  return readParquetViews(file, (table) => {
+    const header = table.schema.fields.map((f) => f.name);
+    const at = locateColumns(file, header);
+    const tsMs = timestampsOf(file, table, header[at.timestamp]!);
+    const column = (name: BarValueName): Float64Array => columnToFloat64(table.getChild(header[at.values[name]]!)!, file, header[at.values[name]]!);
+    return { tsMs, open: column('open'), high: column('high'), low: column('low'), close: column('close'), volume: column('volume') };
+  });
 }
 
 /**
@@ -172,7 +174,7 @@ export async function readBarTimestampsFile(file: string): Promise<Float64Array>
   if (extname(file).toLowerCase() !== '.parquet') return (await readBarsFile(file)).tsMs;
   const header = readParquetFooter(file).fields;
   const tsName = header[locateTimestamp(file, header)]!;
-  const tsMs = timestampsOf(file, await readParquetColumns(file, [tsName]), tsName);
+  const tsMs = await readParquetColumnViews(file, [tsName], (table) => timestampsOf(file, table, tsName));
   let previous = -Infinity;
   for (let row = 0; row < tsMs.length; row++) {
     const ts = tsMs[row]!;

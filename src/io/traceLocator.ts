@@ -1,5 +1,6 @@
 // Where a trace is and how to read it: a structured-clone-safe record a worker can act on alone.
 import { readAdmfRegimes, readAdmfSignal } from './admfTraces.ts';
+import { readSignalColumns, type SignalColumns } from './signalColumns.ts';
 import { readRegimeTrace, readSignalTrace, type StoredRegimeTrace, type StoredSignalTrace } from './traces.ts';
 
 /** A trace file and the reading rules of its format (native sweeplens or ADMF-PC). */
@@ -15,10 +16,23 @@ export interface TraceLocator {
   symbol: string;
 }
 
+/** Options of readSignalAt. */
+export interface SignalReadOptions {
+  /**
+   * Read only what the analysis needs (idx, signal, value type) by the lean reader: a native trace
+   * is validated as in full, but its footer record and optional columns are not returned.
+   */
+  columnsOnly: true;
+}
+
 /** Reads and validates the signal trace a locator points at. */
-export function readSignalAt(locator: TraceLocator): StoredSignalTrace {
-  return locator.format === 'admf-pc'
-    ? readAdmfSignal(locator.file, locator.idxBase, locator.barCount)
+export function readSignalAt(locator: TraceLocator): StoredSignalTrace;
+/** Reads and validates the idx and signal columns of the signal trace a locator points at. */
+export function readSignalAt(locator: TraceLocator, options: SignalReadOptions): SignalColumns;
+export function readSignalAt(locator: TraceLocator, options?: SignalReadOptions): SignalColumns {
+  if (locator.format === 'admf-pc') return readAdmfSignal(locator.file, locator.idxBase, locator.barCount);
+  return options?.columnsOnly
+    ? readSignalColumns(locator.file, { barCount: locator.barCount })
     : readSignalTrace(locator.file, { barCount: locator.barCount });
 }
 

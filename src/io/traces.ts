@@ -185,7 +185,8 @@ export function writeSignalTrace(path: string, trace: SignalTraceColumns, descri
   return info;
 }
 
-function footerInfo(path: string, table: Table): TraceInfo | undefined {
+/** The footer record of a trace table; undefined without a sweeplens footer, SchemaError when it is damaged. */
+export function footerInfo(path: string, table: Table): TraceInfo | undefined {
   const metadata = table.schema.metadata;
   return isSweeplensFooter(metadata) ? decodeTraceInfo(path, metadata) : undefined;
 }
@@ -203,16 +204,26 @@ export function readSignalTrace(path: string, options: TraceReadOptions = {}): S
   const table = readParquetTable(path);
   const idx = columnToInt32(requireColumn(table, 'idx', path), path, 'idx');
   const signalVector = requireColumn(table, 'signal', path);
-  const signalType = columnTypeName(table, 'signal');
-  const valueType: SignalValueType = /^Int8$/.test(signalType) ? 'int8' : 'float32';
-  if (!/^(Int8|Float32|Float64)$/.test(signalType)) throw new SchemaError(`${path}: column 'signal' has type ${signalType}, expected Int8 or Float32`, { file: path, column: 'signal' });
+  const valueType = signalValueType(path, table);
   const raw = signalVector.toArray() as Int8Array | Float32Array | Float64Array;
   const signal = Float64Array.from(raw);
   validateChangeIndex(path, idx, options.barCount);
   validateSignalValues(path, signal, valueType);
   const info = footerInfo(path, table);
   if (options.verifyHash) checkHash(path, info, traceContentHash(idx, valueType === 'int8' ? Int8Array.from(raw) : Float32Array.from(raw)));
-  const out: StoredSignalTrace = { file: path, idx, signal, valueType, info };
+  return { file: path, idx, signal, valueType, info, ...optionalSignalColumns(path, table) };
+}
+
+/** How a trace table's signal column is stored; SchemaError unless it is Int8, Float32 or Float64. */
+export function signalValueType(path: string, table: Table): SignalValueType {
+  const signalType = columnTypeName(table, 'signal');
+  if (!/^(Int8|Float32|Float64)$/.test(signalType)) throw new SchemaError(`${path}: column 'signal' has type ${signalType}, expected Int8 or Float32`, { file: path, column: 'signal' });
+  return signalType === 'Int8' ? 'int8' : 'float32';
+}
+
+/** The optional columns (ts, confidence, px) a trace table has, as arrays of their own, each checked finite. */
+export function optionalSignalColumns(path: string, table: Table): Pick<StoredSignalTrace, 'tsMs' | 'confidence' | 'px'> {
+  const out: Pick<StoredSignalTrace, 'tsMs' | 'confidence' | 'px'> = {};
   if (table.getChild('ts')) out.tsMs = columnToFloat64(table.getChild('ts')!, path, 'ts');
   if (table.getChild('confidence')) out.confidence = Float32Array.from(columnToFloat64(table.getChild('confidence')!, path, 'confidence'));
   if (table.getChild('px')) out.px = columnToFloat64(table.getChild('px')!, path, 'px');

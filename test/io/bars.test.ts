@@ -1,11 +1,14 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SchemaError } from '../../src/errors.ts';
-import { makeVector, Table } from 'apache-arrow';
+import {
+  Int64, LargeUtf8, makeData, makeVector, Table, Timestamp, TimestampMicrosecond, TimestampSecond, Utf8, Vector, vectorFromArray,
+} from 'apache-arrow';
 import { int64Vector } from '../../src/io/arrowColumns.ts';
 import { readBarsFile, readBarTimestampsFile, writeBarsParquet } from '../../src/io/bars.ts';
-import { readParquetColumns, readParquetFooter, writeParquetTable } from '../../src/io/parquet.ts';
+import { readParquetColumns, readParquetFooter, readParquetViews, writeParquetTable } from '../../src/io/parquet.ts';
+import { parquetWasm } from '../../src/io/parquetWasm.ts';
 import type { Bars } from '../../src/types.ts';
 import { admfFixturesAvailable, SPY_1M, SPY_5M_CSV, tempDir } from './fixtures.ts';
 
@@ -135,6 +138,85 @@ describe('bar timestamps alone (readBarTimestampsFile)', () => {
     await expect(readBarTimestampsFile(fake)).rejects.toThrow(SchemaError);
     await expect(readBarTimestampsFile(fake)).rejects.toThrow(/fake\.parquet: not a Parquet file/);
     await expect(readParquetColumns(join(temp.dir, 'missing.parquet'), ['ts'])).rejects.toThrow(/missing\.parquet: cannot read/);
+  });
+});
+
+describe('bars Parquet read straight from parquet-wasm memory', () => {
+  const n = 150_000;
+  const bars: Bars = {
+    tsMs: Float64Array.from({ length: n }, (_, i) => 1_700_000_000_000 + 60_000 * i),
+    open: Float64Array.from({ length: n }, (_, i) => 100 + Math.sin(i)), high: Float64Array.from({ length: n }, (_, i) => 102 + Math.sin(i)),
+    low: Float64Array.from({ length: n }, (_, i) => 98 + Math.sin(i)), close: Float64Array.from({ length: n }, (_, i) => 100 + Math.cos(i) / 3),
+    volume: Float64Array.from({ length: n }, (_, i) => (i * 7919) % 100_000),
+  };
+  const sameValues = (a: Float64Array, b: Float64Array) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+  const column = (values: Float64Array) => makeVector(values.slice());
+
+  it('equal the written bars over several row groups, in arrays of their own', async () => {
+    const path = join(temp.dir, 'many.parquet');
+    writeBarsParquet(path, bars, 'ABC', { rowGroupRows: 40_000 });
+    const back = await readBarsFile(path);
+    const memory = parquetWasm().wasmMemory().buffer;
+    for (const key of ['tsMs', 'open', 'high', 'low', 'close', 'volume'] as const) {
+      expect(sameValues(back[key], bars[key]), key).toBe(true);
+      expect(back[key].buffer).not.toBe(memory);
+    }
+    expect(sameValues(await readBarTimestampsFile(path), bars.tsMs)).toBe(true);
+  });
+
+  it('convert Timestamp columns (s, ms, µs) and epoch-µs integers as before', async () => {
+    const ms = [1_700_000_000_000, 1_700_000_060_000, 1_700_000_120_000];
+    const prices = { open: column(Float64Array.of(1, 2, 3)), high: column(Float64Array.of(1, 2, 3)), low: column(Float64Array.of(1, 2, 3)), close: column(Float64Array.of(1, 2, 3)) };
+    const timestamp = (type: Timestamp, values: bigint[]) => new Vector([makeData({ type, length: values.length, nullCount: 0, data: BigInt64Array.from(values) })]);
+    for (const [name, ts, expected] of [
+      ['seconds', timestamp(new TimestampSecond('UTC'), ms.map((v) => BigInt(v / 1000))), ms],
+      ['micros', timestamp(new TimestampMicrosecond('UTC'), ms.map((v) => BigInt(v) * 1000n + 250n)), ms.map((v) => v + 0.25)],
+      ['epoch-us', makeVector(BigInt64Array.from(ms.map((v) => BigInt(v) * 1000n + 250n))), ms.map((v) => v + 0.25)],
+    ] as const) {
+      const path = join(temp.dir, `ts-${name}.parquet`);
+      writeParquetTable(path, new Table({ timestamp: ts, ...prices, volume: makeVector(BigInt64Array.of(5n, 6n, 7n)) }));
+      const back = await readBarsFile(path);
+      expect([...back.tsMs], name).toEqual(expected);
+      expect([...back.volume]).toEqual([5, 6, 7]);
+      expect([...await readBarTimestampsFile(path)], name).toEqual(expected);
+    }
+  });
+
+  it('read columns arrow-js-ffi cannot show (LargeUtf8 text timestamps) through the IPC path', async () => {
+    const path = join(temp.dir, 'large-utf8.parquet');
+    const text = ['2024-01-02T14:30:00Z', '2024-01-02T14:31:00Z'];
+    writeParquetTable(path, new Table({
+      Date: vectorFromArray(text, new LargeUtf8()), Open: column(Float64Array.of(1, 2)), High: column(Float64Array.of(1, 2)),
+      Low: column(Float64Array.of(1, 2)), Close: column(Float64Array.of(1, 2)), Volume: column(Float64Array.of(0, 1)),
+    }));
+    // arrow-js-ffi would show the column as Utf8 data; the IPC path keeps LargeUtf8
+    expect(readParquetViews(path, (table) => String(table.getChild('Date')!.type))).toBe('LargeUtf8');
+    expect([...(await readBarsFile(path)).tsMs]).toEqual(text.map((t) => Date.parse(t)));
+  });
+
+  it('name the file, column and row of a bad bar as before', async () => {
+    const write = (name: string, columns: Record<string, Vector>) => {
+      const path = join(temp.dir, name);
+      writeParquetTable(path, new Table(columns));
+      return path;
+    };
+    const ts = () => int64Vector(Float64Array.of(1_000, 2_000));
+    // every column its own buffer: the IPC writer truncates a stream whose columns share one
+    const ok = () => column(Float64Array.of(1, 2));
+    await expect(readBarsFile(write('no-close.parquet', { ts: ts(), open: ok(), high: ok(), low: ok(), volume: ok() })))
+      .rejects.toThrow(/no-close\.parquet: missing column 'close' \(columns: ts, open, high, low, volume\)/);
+    await expect(readBarsFile(write('text-open.parquet', { ts: ts(), open: vectorFromArray(['1', '2'], new Utf8()), high: ok(), low: ok(), close: ok(), volume: ok() })))
+      .rejects.toThrow(/text-open\.parquet: column 'open' has type Utf8, expected a number/);
+    await expect(readBarsFile(write('nan-low.parquet', { ts: ts(), open: ok(), high: ok(), low: column(Float64Array.of(1, NaN)), close: ok(), volume: ok() })))
+      .rejects.toThrow(/nan-low\.parquet: column 'low', row 1: price NaN is not a positive finite number/);
+    await expect(readBarsFile(write('null-ts.parquet', { ts: vectorFromArray([1_000n, null], new Int64()), open: ok(), high: ok(), low: ok(), close: ok(), volume: ok() })))
+      .rejects.toThrow(/null-ts\.parquet: column 'timestamp', row 1: timestamp is not a finite time/);
+    await expect(readBarsFile(write('null-ts-micros.parquet', { ts: vectorFromArray([1_000, null], new TimestampMicrosecond()), open: ok(), high: ok(), low: ok(), close: ok(), volume: ok() })))
+      .rejects.toThrow(/null-ts-micros\.parquet: column 'timestamp', row 1: timestamp is not a finite time/);
+    const bytes = readFileSync(join(temp.dir, 'many.parquet'));
+    writeFileSync(join(temp.dir, 'cut.parquet'), bytes.subarray(0, bytes.length - 20));
+    await expect(readBarsFile(join(temp.dir, 'cut.parquet'))).rejects.toThrow(/cut\.parquet: not a Parquet file/);
+    await expect(readBarsFile(join(temp.dir, 'absent.parquet'))).rejects.toThrow(/absent\.parquet: cannot read/);
   });
 });
 
