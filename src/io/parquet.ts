@@ -57,9 +57,15 @@ function viewsOf(exported: FFIStream): Table | undefined {
   } catch {
     return undefined;
   }
-  for (const field of table.schema.fields) {
-    const vector = table.getChild(field.name);
-    if (!vector || String(vector.type) !== String(field.type) || vector.data.some((chunk) => chunk.offset !== 0)) return undefined;
+  // (column data read off the record batches: Table.getChild builds a Vector per call, and V8
+  // deoptimizes that code again and again across tables of different column types)
+  const fields = table.schema.fields;
+  for (let i = 0; i < fields.length; i++) {
+    const typeName = String(fields[i]!.type);
+    for (const batch of table.batches) {
+      const chunk = batch.data.children[i];
+      if (!chunk || chunk.offset !== 0 || String(chunk.type) !== typeName) return undefined;
+    }
   }
   return table;
 }
