@@ -18,6 +18,7 @@
 import { BLOCK_BITS } from './prefix';
 import { stepStrategy } from './sparseStep';
 import { finishStrategy } from './sparseFinish';
+import { stepPair } from './sparsePair';
 import {
   HDR_N, HDR_REC, HDR_BLOCKS, OUT_SLOTS, OUT_DETAIL, OUT_STATUS, SPARSE_OK, STATE_BYTES, PREFETCH_WINDOW, PREFETCH_LOOK_AHEAD, SCRATCH_HEAD_BYTES,
   ST_DETAIL, ST_SINK, ST_STATUS, initState, gModel, gCommission, gSlippage, gImpact, gCapital, gRf,
@@ -119,6 +120,25 @@ export function sparseMetricsBatch(
       const b1 = blk + (<usize>((tileEnd >> BLOCK_BITS) + 1) << 6);
       for (let b = blk + (<usize>(tileStart >> BLOCK_BITS) << 6); b < b1; b += 64) acc ^= load<u64>(b);
       sink ^= acc;
+    }
+    if (prefetch != PREFETCH_LOOK_AHEAD) {
+      // two strategies at a time through the window's common-case changes (assembly/sparsePair.ts);
+      // the scalar pass below then finishes each from where the pair pass stopped
+      for (let s: i32 = 0; s + 1 < strategies; s += 2) {
+        const stA = statePtr + <usize>s * <usize>STATE_BYTES;
+        const stB = stA + <usize>STATE_BYTES;
+        if ((<i32>(load<i32>(stA, ST_STATUS) != SPARSE_OK) | <i32>(load<i32>(stB, ST_STATUS) != SPARSE_OK)) != 0) continue;
+        const firstA = load<i32>(offsetsPtr + (<usize>s << 2));
+        const firstB = load<i32>(offsetsPtr + (<usize>(s + 1) << 2));
+        const endB = load<i32>(offsetsPtr + (<usize>(s + 2) << 2));
+        const logA = scratchPtr + <usize>s * <usize>scratchBytesEach;
+        const logB = logA + <usize>scratchBytesEach;
+        stepPair(
+          stA, idxPtr + (<usize>firstA << 2), valPtr + (<usize>firstA << 3), firstB - firstA, logA, logA + <usize>SCRATCH_HEAD_BYTES, capacity,
+          stB, idxPtr + (<usize>firstB << 2), valPtr + (<usize>firstB << 3), endB - firstB, logB, logB + <usize>SCRATCH_HEAD_BYTES, capacity,
+          hdr, tileEnd,
+        );
+      }
     }
     for (let s: i32 = 0; s < strategies; s++) {
       const st = statePtr + <usize>s * <usize>STATE_BYTES;

@@ -32,7 +32,7 @@ const LOOK_AHEAD: i32 = 32;
  * state in trade order (as tradeStats.ts winLossStats); with detail pointers, each trade's gross
  * (exp(growth) - 1) and net return.
  */
-function flushTradeLog(st: usize, logPtr: usize, count: i32, first: i32, grossPtr: usize, netPtr: usize): void {
+export function flushTradeLog(st: usize, logPtr: usize, count: i32, first: i32, grossPtr: usize, netPtr: usize): void {
   let wins = load<i32>(st, ST_WINS); let losses = load<i32>(st, ST_LOSSES);
   let sumWins = load<f64>(st, ST_SUM_WINS); let sumLosses = load<f64>(st, ST_SUM_LOSSES);
   let largestWin = load<f64>(st, ST_LARGEST_WIN); let largestLoss = load<f64>(st, ST_LARGEST_LOSS);

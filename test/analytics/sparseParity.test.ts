@@ -387,6 +387,51 @@ describe('tiled batch kernel (sparseMetricsBatch windows over the bar axis)', ()
     const traces = [0, 1, 2].map((s) => trace(idx, idx.map((_, i) => ((i + s) % 3) - 1)));
     const batch = sparseStrategyMetricsBatch(index, traces, costs, optionsFor(0), undefined, { tileBars: 512 });
     traces.forEach((tr, i) => expect(mismatches(denseStrategyMetrics(index, tr, costs, optionsFor(0)), batch[i]!)).toEqual([]));
+    // and bit for bit the single-strategy kernel (whose buffer holds every candidate), through the
+    // two-lane pass (strategies 0 and 1) and the scalar one (strategy 2)
+    traces.forEach((tr, i) => expect(batch[i]).toEqual(strategyMetrics(index, tr, costs, optionsFor(0))));
+  });
+
+  it('the two-lane pass equals the single-strategy kernel bit for bit: scans, long segments, rf, sqrt costs, odd counts', () => {
+    // rising and falling markets (new peaks, so exact scans, on one lane or both), changes far apart
+    // (segments over many 64-bar blocks) and close together, long / short / flat in every pairing
+    const rng = new Rng(4242);
+    for (const model of ['linear', 'sqrt'] as const) {
+      for (const riskFreeRate of [0, 0.04]) {
+        const costs = defaultExecutionCosts({ slippageModel: model });
+        const options = optionsFor(riskFreeRate);
+        const rf = riskFreeForOptions(options);
+        const n = 6000;
+        const bars = { close: randomPricePath(rng, n, { drift: rng.pick([-0.002, 0.002, 0.0005]), volatility: 0.004 }), volume: randomVolumes(rng, n) };
+        const index = buildMarketIndex(bars, costs, undefined, { riskFreePerBar: rf });
+        const traces: SignalTrace[] = [];
+        for (let s = 0; s < 11; s++) {
+          const idx: number[] = [];
+          const signal: number[] = [];
+          let previous = 0;
+          for (let t = rng.integer(0, 50); t < n; t += s % 3 === 0 ? rng.integer(100, 400) : rng.integer(1, 40)) {
+            let next = previous;
+            while (next === previous) next = rng.pick([-1, 0, 1]);
+            idx.push(t);
+            signal.push(next);
+            previous = next;
+          }
+          traces.push(trace(idx, signal));
+        }
+        const single = traces.map((tr) => runSparseKernel(index.instance, index.headerPtr, rf, tr.idx, tr.signal, costs, { trades: false }));
+        expect(single.filter((r) => r.status === SPARSE_STATUS.ok).length).toBeGreaterThanOrEqual(10);
+        for (const tileBars of [0, 333, 4096]) {
+          const batch = runSparseKernelBatch(index.instance, index.headerPtr, rf, traces, costs, { tileBars });
+          batch.forEach((r, i) => {
+            const { trades: _trades, ...expected } = single[i]!;
+            // (a failed strategy's output block holds only its status and detail)
+            const ok = expected.status === SPARSE_STATUS.ok || expected.status === SPARSE_STATUS.constant;
+            expect(ok ? r : { status: r.status, detail: r.detail }, `${model} rf ${riskFreeRate} tile ${tileBars} strategy ${i}`)
+              .toEqual(ok ? expected : { status: expected.status, detail: expected.detail });
+          });
+        }
+      }
+    }
   });
 });
 
