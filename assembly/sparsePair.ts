@@ -72,6 +72,54 @@ import {
   return <i32>(i64x2.extract_lane(mask, 1) != 0);
 }
 
+/** scanDrop for one lane (over its side's log prefix), its scan counters kept in the lane's state. */
+function laneScan(st: usize, hdr: usize, long: bool, blk: usize, slot: i32, seg: i32, t: i32, runMax: f64): f64 {
+  const lp = <usize>load<u32>(hdr + (<usize>(long ? HDR_LP_LONG : HDR_LP_SHORT) << 2));
+  scans = load<i32>(st, ST_SCANS); scanned = load<i32>(st, ST_SCANNED);
+  const drop = scanDrop(lp, blk, slot, seg, t, runMax);
+  store<i32>(st, scans, ST_SCANS); store<i32>(st, scanned, ST_SCANNED);
+  return drop;
+}
+
+// results of laneDrawdown (module globals: an inlined function cannot return three values)
+let laneWorst: f64 = 0.0;
+let lanePeak: f64 = 0.0;
+let laneCandidates: i32 = 0;
+
+/**
+ * One lane's segment against its running peak, as stepStrategy's drawdown block: the exact scan when
+ * the segment may set a new peak (`scan`), else a deferred candidate (or, with a full buffer, the
+ * scan and a compaction). Results in laneWorst, lanePeak, laneCandidates.
+ */
+// @ts-ignore: decorator
+@inline function laneDrawdown(
+  st: usize, hdr: usize, long: bool, blk: usize, slot: i32, seg: i32, t: i32, runMax: f64, o: f64, lower: f64, scan: i32, inM: i32,
+  cand: usize, capacity: i32, worst: f64, peak: f64, candCount: i32,
+): void {
+  if (scan != 0) {
+    const drop = laneScan(st, hdr, long, blk, slot, seg, t, runMax);
+    if (drop > worst) worst = drop;
+    if (scanMax > runMax) peak = o + scanMax;
+  } else {
+    const bound = runMax - lower;
+    if (candCount == capacity) {
+      if (inM != 0 && bound > worst) {
+        const drop = laneScan(st, hdr, long, blk, slot, seg, t, runMax);
+        if (drop > worst) worst = drop;
+        candCount = compactCandidates(cand, candCount, worst);
+      }
+    } else {
+      const dst = cand + (<usize>candCount << 5);
+      store<i32>(dst, seg); store<i32>(dst, t, 4); store<i32>(dst, slot, 8);
+      store<f64>(dst, runMax, 16); store<f64>(dst, bound, 24);
+      candCount += <i32>(bound > worst) & inM;
+    }
+  }
+  laneWorst = worst;
+  lanePeak = peak;
+  laneCandidates = candCount;
+}
+
 /**
  * Advances strategies A and B (states stA, stB, both SPARSE_OK) together through their rows while
  * both next rows are common-case changes below tileEnd; stores both states and returns. The caller
@@ -84,8 +132,6 @@ export function stepPair(
 ): void {
   const n = <i32>load<u32>(hdr + (<usize>HDR_N << 2));
   const rec = <usize>load<u32>(hdr + (<usize>HDR_REC << 2));
-  const lpLong = <usize>load<u32>(hdr + (<usize>HDR_LP_LONG << 2));
-  const lpShort = <usize>load<u32>(hdr + (<usize>HDR_LP_SHORT << 2));
   const blk = <usize>load<u32>(hdr + (<usize>HDR_BLOCKS << 2));
   const rf = gRf;
   const sqrtModel = gModel == SLIPPAGE_SQRT;
@@ -237,54 +283,10 @@ export function stepPair(
       let peakB = f64x2.extract_lane(peak, 1);
       const oA = f64x2.extract_lane(o, 0);
       const oB = f64x2.extract_lane(o, 1);
-      // lane A
-      if ((mayA & inMA) != 0) {
-        scans = load<i32>(stA, ST_SCANS); scanned = load<i32>(stA, ST_SCANNED);
-        const drop = scanDrop(longA != 0 ? lpLong : lpShort, blk, slotA, segA, tA, runMaxA);
-        store<i32>(stA, scans, ST_SCANS); store<i32>(stA, scanned, ST_SCANNED);
-        if (drop > worstA) worstA = drop;
-        if (scanMax > runMaxA) peakA = oA + scanMax;
-      } else {
-        const bound = runMaxA - lowerA;
-        if (candCountA == capA) {
-          if (inMA != 0 && bound > worstA) {
-            scans = load<i32>(stA, ST_SCANS); scanned = load<i32>(stA, ST_SCANNED);
-            const drop = scanDrop(longA != 0 ? lpLong : lpShort, blk, slotA, segA, tA, runMaxA);
-            store<i32>(stA, scans, ST_SCANS); store<i32>(stA, scanned, ST_SCANNED);
-            if (drop > worstA) worstA = drop;
-            candCountA = compactCandidates(candA, candCountA, worstA);
-          }
-        } else {
-          const dst = candA + (<usize>candCountA << 5);
-          store<i32>(dst, segA); store<i32>(dst, tA, 4); store<i32>(dst, slotA, 8);
-          store<f64>(dst, runMaxA, 16); store<f64>(dst, bound, 24);
-          candCountA += <i32>(bound > worstA) & inMA;
-        }
-      }
-      // lane B
-      if ((mayB & inMB) != 0) {
-        scans = load<i32>(stB, ST_SCANS); scanned = load<i32>(stB, ST_SCANNED);
-        const drop = scanDrop(longB != 0 ? lpLong : lpShort, blk, slotB, segB, tB, runMaxB);
-        store<i32>(stB, scans, ST_SCANS); store<i32>(stB, scanned, ST_SCANNED);
-        if (drop > worstB) worstB = drop;
-        if (scanMax > runMaxB) peakB = oB + scanMax;
-      } else {
-        const bound = runMaxB - lowerB;
-        if (candCountB == capB) {
-          if (inMB != 0 && bound > worstB) {
-            scans = load<i32>(stB, ST_SCANS); scanned = load<i32>(stB, ST_SCANNED);
-            const drop = scanDrop(longB != 0 ? lpLong : lpShort, blk, slotB, segB, tB, runMaxB);
-            store<i32>(stB, scans, ST_SCANS); store<i32>(stB, scanned, ST_SCANNED);
-            if (drop > worstB) worstB = drop;
-            candCountB = compactCandidates(candB, candCountB, worstB);
-          }
-        } else {
-          const dst = candB + (<usize>candCountB << 5);
-          store<i32>(dst, segB); store<i32>(dst, tB, 4); store<i32>(dst, slotB, 8);
-          store<f64>(dst, runMaxB, 16); store<f64>(dst, bound, 24);
-          candCountB += <i32>(bound > worstB) & inMB;
-        }
-      }
+      laneDrawdown(stA, hdr, longA != 0, blk, slotA, segA, tA, runMaxA, oA, lowerA, mayA & inMA, inMA, candA, capA, worstA, peakA, candCountA);
+      worstA = laneWorst; peakA = lanePeak; candCountA = laneCandidates;
+      laneDrawdown(stB, hdr, longB != 0, blk, slotB, segB, tB, runMaxB, oB, lowerB, mayB & inMB, inMB, candB, capB, worstB, peakB, candCountB);
+      worstB = laneWorst; peakB = lanePeak; candCountB = laneCandidates;
       worst = f64x2.replace_lane(f64x2.splat(worstA), 1, worstB);
       peak = f64x2.replace_lane(f64x2.splat(peakA), 1, peakB);
     }
