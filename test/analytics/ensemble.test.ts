@@ -17,6 +17,7 @@ import {
   activeSetMaxSharpe, activeSetMinVariance, enumerateMaxSharpe, enumerateMinVariance,
 } from '../reference/optimize.ts';
 import { Rng } from '../helpers/rng.ts';
+import { fixtureFolder } from '../helpers/fixturePaths.ts';
 
 /** The optimizer's Sharpe (or variance) must be within this (relative) of the exact optimum. */
 const OPTIMUM_TOL = 1e-9;
@@ -114,7 +115,7 @@ describe('optimizeReturnMatrix on a sweep-like return matrix (ill conditioned)',
   });
 });
 
-const FIXTURE_FOLDER = '/work/shared/fixtures/stock_prices';
+const FIXTURE_FOLDER = fixtureFolder('stock_prices');
 const fixtureMissing = !existsSync(FIXTURE_FOLDER);
 const inCi = process.env.CI === 'true';
 if (fixtureMissing && !inCi) console.warn(`skipping stock_prices optimizer tests: ${FIXTURE_FOLDER} is not present (set CI=true to make this a failure)`);

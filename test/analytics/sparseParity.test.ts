@@ -19,6 +19,7 @@ import { buildMarketIndex, type MarketIndex } from '../../src/market/marketIndex
 import type { ExecutionCosts, PerformanceMetrics, SignalTrace } from '../../src/types.ts';
 import { randomPricePath, randomVolumes } from '../helpers/edgeCases.ts';
 import { Rng } from '../helpers/rng.ts';
+import { fixtureFolder } from '../helpers/fixturePaths.ts';
 import type { MetricOptions } from '../../src/analytics/metricOptions.ts';
 import { barReturns } from '../reference/returns.ts';
 import { rollingVolatility, strategyReturns } from '../reference/costs.ts';
@@ -261,7 +262,7 @@ describe('sparse batch API and kernel trade sums', () => {
 });
 
 // ---- the real ADMF-PC fixture: SPY 1-minute bars and the grid's signal traces ----
-const FIXTURE = '/work/shared/fixtures/admf-pc';
+const FIXTURE = fixtureFolder('admf-pc');
 const BARS_FILE = join(FIXTURE, 'data/SPY_1m.parquet');
 const SIGNALS_DIR = join(FIXTURE, 'workspaces/complete_strategy_grid_v1_12778120/traces/SPY_1m/signals');
 const FIXTURE_BARS = 1000;

@@ -5,6 +5,7 @@ import { describe, expect, it, test } from 'vitest';
 import { optimizeReturnMatrix } from '../../src/analytics/ensemble.ts';
 import { returnMatrixFromColumns } from '../../src/analytics/returnMatrix.ts';
 import { Rng } from '../helpers/rng.ts';
+import { fixtureFolder } from '../helpers/fixturePaths.ts';
 import { expectOneLineError, sweeplens, temporaryFolder, weekdays, writeCsv } from './runCli.ts';
 
 const folder = temporaryFolder('optimize');
@@ -84,7 +85,7 @@ describe('sweeplens optimize', () => {
   });
 });
 
-const FIXTURE_FOLDER = '/work/shared/fixtures/stock_prices';
+const FIXTURE_FOLDER = fixtureFolder('stock_prices');
 const fixtureMissing = !existsSync(FIXTURE_FOLDER);
 if (fixtureMissing && process.env.CI !== 'true') console.warn(`skipping optimize --prices stock_prices test: ${FIXTURE_FOLDER} is not present (set CI=true to make this a failure)`);
 

@@ -3,8 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { close } from '../helpers/tolerance.ts';
 import { sweeplens } from './runCli.ts';
+import { fixtureFolder } from '../helpers/fixturePaths.ts';
 
-const FIXTURE_FOLDER = '/work/shared/fixtures/stock_prices';
+const FIXTURE_FOLDER = fixtureFolder('stock_prices');
 const FIXTURE = `${FIXTURE_FOLDER}/stock_prices.csv`;
 const missing = !existsSync(FIXTURE_FOLDER);
 const inCi = process.env.CI === 'true';

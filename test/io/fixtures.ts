@@ -2,14 +2,12 @@
 import { existsSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { it } from 'vitest';
+import { fixtureFolder } from '../helpers/fixturePaths.ts';
 
 /** Root of the ADMF-PC fixtures: $SWEEPLENS_FIXTURES/admf-pc or ../shared/fixtures/admf-pc beside the repo. */
-export const ADMF_FIXTURES = process.env.SWEEPLENS_FIXTURES
-  ? join(process.env.SWEEPLENS_FIXTURES, 'admf-pc')
-  : resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/fixtures/admf-pc');
+export const ADMF_FIXTURES = fixtureFolder('admf-pc');
 export const SPY_1M = join(ADMF_FIXTURES, 'data/SPY_1m.parquet');
 export const SPY_5M_CSV = join(ADMF_FIXTURES, 'data/SPY_5m.csv');
 export const GRID_12778120 = join(ADMF_FIXTURES, 'workspaces/complete_strategy_grid_v1_12778120');
