@@ -91,6 +91,8 @@ export function sparseMetrics(
  * `prefetch`: PREFETCH_NONE; PREFETCH_LOOK_AHEAD (each strategy loads the records of its upcoming
  * changes ahead of use); PREFETCH_WINDOW (one sequential pass over each window's records and block
  * summaries before the strategies run over it).
+ * Within each window the strategies first go two at a time through their common-case changes, one
+ * per f64x2 lane (assembly/sparsePair.ts), then each finishes the window in the scalar loop.
  * Returns the number of strategies whose status is not SPARSE_OK. Results equal sparseMetrics bit for bit.
  */
 export function sparseMetricsBatch(

@@ -16,7 +16,7 @@ import { SLIPPAGE_SQRT } from './costs';
 import { scanMax, scans, scanned, scanDrop, compactCandidates } from './sparseDrawdown';
 import { flushTradeLog } from './sparseStep';
 import {
-  HDR_N, HDR_REC, HDR_LP_LONG, HDR_LP_SHORT, HDR_BLOCKS,
+  HDR_REC, HDR_LP_LONG, HDR_LP_SHORT, HDR_BLOCKS,
   ST_Y1, ST_Y1C, ST_Y2, ST_DG, ST_LG, ST_LGC, ST_C1, ST_Q2, ST_DN, ST_ADJ, ST_PEAK, ST_WORST, ST_ENTRY, ST_POS,
   ST_POS_G, ST_NEG_G, ST_POS_ADJ, ST_NEG_ADJ, ST_TRADES, ST_TRADE_START, ST_DURATION, ST_SEG_START, ST_PREV_IDX, ST_ROW, ST_CAND,
   ST_SCANS, ST_SCANNED, TRADE_LOG_ENTRIES,
@@ -130,7 +130,6 @@ export function stepPair(
   stB: usize, idxB: usize, valB: usize, kB: i32, logB: usize, candB: usize, capB: i32,
   hdr: usize, tileEnd: i32,
 ): void {
-  const n = <i32>load<u32>(hdr + (<usize>HDR_N << 2));
   const rec = <usize>load<u32>(hdr + (<usize>HDR_REC << 2));
   const blk = <usize>load<u32>(hdr + (<usize>HDR_BLOCKS << 2));
   const rf = gRf;
