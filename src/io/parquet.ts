@@ -40,6 +40,34 @@ function readFileBytes(path: string): Uint8Array {
   }
 }
 
+/**
+ * The file bytes of a view read, in a buffer this thread reuses read after read (grown on demand):
+ * parquet-wasm copies the bytes in, so the buffer is free again once readParquetViews returns, and
+ * a worker reading thousands of traces allocates no buffer per file (per-file buffers are external
+ * memory, whose growth triggers full garbage collections).
+ */
+let viewFileBuffer = new Uint8Array(0);
+
+function readFileIntoViewBuffer(path: string): Uint8Array {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const size = fstatSync(fd).size;
+    if (viewFileBuffer.length < size) viewFileBuffer = new Uint8Array(Math.max(size, 2 * viewFileBuffer.length));
+    let length = 0;
+    while (length < size) {
+      const read = readSync(fd, viewFileBuffer, length, size - length, length);
+      if (read === 0) break;
+      length += read;
+    }
+    return viewFileBuffer.subarray(0, length);
+  } catch (cause) {
+    throw new SchemaError(`${path}: cannot read: ${(cause as Error).message}`, { file: path });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /** Reads a whole Parquet file (or some columns) into an Arrow table, decoding in large batches. */
 export function readParquetTable(path: string, columns?: string[]): Table {
   return parquetBytesToTable(path, readFileBytes(path), columns);
@@ -91,7 +119,7 @@ function useViews<T>(exported: FFIStream, use: (table: Table) => T): { value: T 
  * magic, undecodable); errors thrown by `use` pass through. Every column is decoded.
  */
 export function readParquetViews<T>(path: string, use: (table: Table) => T): T {
-  const bytes = readFileBytes(path);
+  const bytes = readFileIntoViewBuffer(path);
   checkMagic(path, bytes.length, bytes.subarray(0, 4), bytes.subarray(Math.max(0, bytes.length - 4)));
   let exported: FFIStream;
   try {

@@ -19,6 +19,11 @@ export interface SignalColumns extends SignalTrace {
 export interface SignalColumnsOptions {
   /** Bars of the market the trace indexes; every idx must be below it. Default: unchecked. */
   barCount?: number;
+  /**
+   * Where the columns of a `rows`-row trace go (e.g. views into a buffer the caller reuses); default
+   * new arrays. Used for the common case; a trace that needs describing gets new arrays.
+   */
+  allocate?: (rows: number) => { idx: Int32Array; signal: Float64Array };
 }
 
 /**
@@ -55,7 +60,7 @@ function allFinite(values: Float64Array): boolean {
 export function readSignalColumns(path: string, options: SignalColumnsOptions = {}): SignalColumns {
   return readParquetViews(path, (table): SignalColumns => {
     const barCount = options.barCount ?? Infinity;
-    const fast = fastColumns(table, barCount);
+    const fast = fastColumns(table, barCount, options.allocate);
     if (fast) {
       // (the footer is parsed only for its errors, as readSignalTrace would raise them)
       footerInfo(path, table);
@@ -85,7 +90,9 @@ const OPTIONAL_COLUMNS = new Set(['ts', 'confidence', 'px']);
  * without nulls, a valid change index, int8 / float32 / float64 signal with every value valid.
  * undefined for anything else, which the Vector-based path then reads and describes.
  */
-function fastColumns(table: Table, barCount: number): { idx: Int32Array; signal: Float64Array; valueType: SignalValueType; optional: boolean } | undefined {
+function fastColumns(
+  table: Table, barCount: number, allocate: SignalColumnsOptions['allocate'],
+): { idx: Int32Array; signal: Float64Array; valueType: SignalValueType; optional: boolean } | undefined {
   const fields = table.schema.fields;
   let idxAt = -1;
   let signalAt = -1;
@@ -114,8 +121,7 @@ function fastColumns(table: Table, barCount: number): { idx: Int32Array; signal:
     signalChunks.push(signalData);
     rows += idxData.length;
   }
-  const idx = new Int32Array(rows);
-  const signal = new Float64Array(rows);
+  const { idx, signal } = allocate ? allocate(rows) : { idx: new Int32Array(rows), signal: new Float64Array(rows) };
   let at = 0;
   for (let c = 0; c < idxChunks.length; c++) {
     const length = idxChunks[c]!.length;

@@ -23,6 +23,8 @@ export interface SignalReadOptions {
    * is validated as in full, but its footer record and optional columns are not returned.
    */
   columnsOnly: true;
+  /** Native traces: where the columns go (see readSignalColumns); default new arrays. */
+  allocate?: (rows: number) => { idx: Int32Array; signal: Float64Array };
 }
 
 /** Reads and validates the signal trace a locator points at. */
@@ -32,7 +34,7 @@ export function readSignalAt(locator: TraceLocator, options: SignalReadOptions):
 export function readSignalAt(locator: TraceLocator, options?: SignalReadOptions): SignalColumns {
   if (locator.format === 'admf-pc') return readAdmfSignal(locator.file, locator.idxBase, locator.barCount);
   return options?.columnsOnly
-    ? readSignalColumns(locator.file, { barCount: locator.barCount })
+    ? readSignalColumns(locator.file, { barCount: locator.barCount, ...(options.allocate ? { allocate: options.allocate } : {}) })
     : readSignalTrace(locator.file, { barCount: locator.barCount });
 }
 

@@ -164,3 +164,42 @@ describe('readSignalAt with columnsOnly', () => {
     expect(trace.idx.length).toBeGreaterThan(0);
   });
 });
+
+describe('readSignalColumns into caller memory, from a reused file buffer', () => {
+  it('fills the arrays `allocate` hands out, and reads large and small files one after the other correctly', () => {
+    const traces = [5, 120_000, 7, 60_000, 1].map((n, f) => {
+      const idx = Int32Array.from({ length: n }, (_, i) => 2 * i + (f % 2));
+      const signal = Int8Array.from({ length: n }, (_, i) => ((i + f) % 3) - 1);
+      const path = at(`reuse-${f}.parquet`);
+      writeSignalTrace(path, { idx, signal }, { id: `r${f}`, family: 'f', bars: 2 * n + 2 });
+      return { path, idx, signal };
+    });
+    const slab = new Float64Array(200_000);
+    const slabIdx = new Int32Array(200_000);
+    let used = 0;
+    const handed: { idx: Int32Array; signal: Float64Array }[] = [];
+    const allocate = (rows: number) => {
+      const out = { idx: slabIdx.subarray(used, used + rows), signal: slab.subarray(used, used + rows) };
+      used = (used + rows) % 100_000;
+      handed.push(out);
+      return out;
+    };
+    traces.forEach(({ path, idx, signal }, f) => {
+      const read = readSignalColumns(path, { barCount: 2 * idx.length + 2, allocate });
+      expect(read.idx, `file ${f}`).toBe(handed[f]!.idx);
+      expect(read.signal).toBe(handed[f]!.signal);
+      expect(firstDifference(read.idx, idx)).toBe(-1);
+      expect(firstDifference(read.signal, signal)).toBe(-1);
+      // the default reader, after the same file buffer served a larger file, gives the same
+      expect(firstDifference(readSignalColumns(path).idx, idx)).toBe(-1);
+    });
+  });
+
+  it('a trace that needs describing still gets its exact error (the allocated arrays are not trusted)', () => {
+    const path = at('reuse-bad.parquet');
+    writeSignalTrace(path, { idx: Int32Array.from([1, 5, 9]), signal: Int8Array.from([1, 0, -1]) }, { id: 'b', family: 'f', bars: 10 });
+    const allocate = (rows: number) => ({ idx: new Int32Array(rows), signal: new Float64Array(rows) });
+    expect(failure(() => readSignalColumns(path, { barCount: 9, allocate }))).toBe(failure(() => readSignalTrace(path, { barCount: 9 })));
+    expect(failure(() => readSignalColumns(path, { barCount: 9, allocate }))).toMatch(/SchemaError: .*reuse-bad\.parquet/);
+  });
+});
