@@ -3,11 +3,8 @@
 // like readSignalTrace with its messages (the reference functions describe whatever the loops reject).
 import { Type, type Data, type Table } from 'apache-arrow';
 import type { SignalTrace } from '../types.ts';
-import { columnToInt32, requireColumn } from './arrowColumns.ts';
 import { readParquetViews } from './parquet.ts';
-import {
-  footerInfo, optionalSignalColumns, signalValueType, validateChangeIndex, validateSignalValues, type SignalValueType,
-} from './traces.ts';
+import { footerInfo, optionalSignalColumns, signalTraceOfTable, type SignalValueType } from './traces.ts';
 
 /** What the analysis needs of a signal trace: its changes and how the signal is stored. */
 export interface SignalColumns extends SignalTrace {
@@ -56,6 +53,8 @@ function allFinite(values: Float64Array): boolean {
  * column, wrong type, null or out-of-range idx, idx negative, not strictly increasing or not below
  * `barCount`, signal not finite or (int8) not in {-1,0,1}, a damaged footer, non-finite optional
  * columns. Unlike readSignalTrace it returns neither the footer record nor the optional columns.
+ * The common case is copied and checked by tight typed loops; a trace they reject is handed to
+ * readSignalTrace's own table reader, which describes it.
  */
 export function readSignalColumns(path: string, options: SignalColumnsOptions = {}): SignalColumns {
   return readParquetViews(path, (table): SignalColumns => {
@@ -67,16 +66,8 @@ export function readSignalColumns(path: string, options: SignalColumnsOptions = 
       if (fast.optional) optionalSignalColumns(path, table);
       return { file: path, idx: fast.idx, signal: fast.signal, valueType: fast.valueType };
     }
-    const idx = columnToInt32(requireColumn(table, 'idx', path), path, 'idx');
-    const signalVector = requireColumn(table, 'signal', path);
-    const valueType = signalValueType(path, table);
-    const raw = signalVector.toArray() as Int8Array | Float32Array | Float64Array;
-    const signal = new Float64Array(raw);
-    const valid = raw instanceof Int8Array ? allPositionValues(signal) : allFinite(signal);
-    if (!isChangeIndex(idx, barCount)) validateChangeIndex(path, idx, options.barCount);
-    if (!valid) validateSignalValues(path, signal, valueType);
-    footerInfo(path, table);
-    optionalSignalColumns(path, table);
+    // anything else is read, validated and described exactly as readSignalTrace does it
+    const { idx, signal, valueType } = signalTraceOfTable(path, table, options);
     return { file: path, idx, signal, valueType };
   });
 }

@@ -201,7 +201,11 @@ function checkHash(path: string, info: TraceInfo | undefined, actual: string): v
  * `barCount` when given, signal values finite (and in {-1,0,1} for int8), optional columns finite.
  */
 export function readSignalTrace(path: string, options: TraceReadOptions = {}): StoredSignalTrace {
-  const table = readParquetTable(path);
+  return signalTraceOfTable(path, readParquetTable(path), options);
+}
+
+/** readSignalTrace on a decoded table (`path` for the messages): its columns and footer, validated in that order. */
+export function signalTraceOfTable(path: string, table: Table, options: TraceReadOptions = {}): StoredSignalTrace {
   const idx = columnToInt32(requireColumn(table, 'idx', path), path, 'idx');
   const signalVector = requireColumn(table, 'signal', path);
   const valueType = signalValueType(path, table);
@@ -215,7 +219,7 @@ export function readSignalTrace(path: string, options: TraceReadOptions = {}): S
 }
 
 /** How a trace table's signal column is stored; SchemaError unless it is Int8, Float32 or Float64. */
-export function signalValueType(path: string, table: Table): SignalValueType {
+function signalValueType(path: string, table: Table): SignalValueType {
   const signalType = columnTypeName(table, 'signal');
   if (!/^(Int8|Float32|Float64)$/.test(signalType)) throw new SchemaError(`${path}: column 'signal' has type ${signalType}, expected Int8 or Float32`, { file: path, column: 'signal' });
   return signalType === 'Int8' ? 'int8' : 'float32';
