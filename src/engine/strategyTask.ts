@@ -14,8 +14,7 @@ import type { StrategyJob, StrategyOutcome } from './messages.ts';
 // Per-thread buffers of the batch path, reused batch after batch and grown on demand: a worker reads
 // thousands of traces, and a new array per trace is external memory whose growth triggers full
 // garbage collections (measured: ~10 per worker per 2,000-strategy run before these).
-let int8Scratch = new Int8Array(0);
-let float32Scratch = new Float32Array(0);
+let hashScratch = new ArrayBuffer(0);
 let slabIdx = new Int32Array(0);
 let slabSignal = new Float64Array(0);
 let slabUsed = 0;
@@ -23,14 +22,9 @@ let slabUsed = 0;
 /** The content hash of a trace as stored (its signal narrowed back to int8 or float32, as the writer hashed it). */
 function storedContentHash(trace: SignalColumns): string {
   const n = trace.signal.length;
-  if (trace.valueType === 'int8') {
-    if (int8Scratch.length < n) int8Scratch = new Int8Array(Math.max(n, 2 * int8Scratch.length));
-    const stored = int8Scratch.subarray(0, n);
-    stored.set(trace.signal);
-    return traceContentHash(trace.idx, stored);
-  }
-  if (float32Scratch.length < n) float32Scratch = new Float32Array(Math.max(n, 2 * float32Scratch.length));
-  const stored = float32Scratch.subarray(0, n);
+  const bytes = trace.valueType === 'int8' ? n : 4 * n;
+  if (hashScratch.byteLength < bytes) hashScratch = new ArrayBuffer(Math.max(bytes, 2 * hashScratch.byteLength));
+  const stored = trace.valueType === 'int8' ? new Int8Array(hashScratch, 0, n) : new Float32Array(hashScratch, 0, n);
   stored.set(trace.signal);
   return traceContentHash(trace.idx, stored);
 }
