@@ -73,7 +73,7 @@ export function sparseMetrics(
   const candPtr = scratchPtr + <usize>SCRATCH_HEAD_BYTES;
   const capacity = (scratchBytes - SCRATCH_HEAD_BYTES) >> 5;
   let status = stepStrategy(statePtr, hdr, idxPtr, valPtr, k, n, startPtr, endPtr, grossPtr, netPtr, scratchPtr, candPtr, capacity, true);
-  if (status == SPARSE_OK) status = finishStrategy(statePtr, hdr, outPtr, startPtr, endPtr, grossPtr, netPtr, candPtr);
+  if (status == SPARSE_OK) status = finishStrategy(statePtr, hdr, outPtr, startPtr, endPtr, grossPtr, netPtr, scratchPtr);
   else store<f64>(outPtr, <f64>load<i32>(statePtr, ST_DETAIL), OUT_DETAIL << 3);
   store<f64>(outPtr, <f64>status, OUT_STATUS << 3);
   return status;
@@ -165,7 +165,7 @@ export function sparseMetricsBatch(
     const st = statePtr + <usize>s * <usize>STATE_BYTES;
     const out = outPtr + (<usize>s * <usize>OUT_SLOTS << 3);
     let status = load<i32>(st, ST_STATUS);
-    if (status == SPARSE_OK) status = finishStrategy(st, hdr, out, 0, 0, 0, 0, scratchPtr + <usize>s * <usize>scratchBytesEach + <usize>SCRATCH_HEAD_BYTES);
+    if (status == SPARSE_OK) status = finishStrategy(st, hdr, out, 0, 0, 0, 0, scratchPtr + <usize>s * <usize>scratchBytesEach);
     else store<f64>(out, <f64>load<i32>(st, ST_DETAIL), OUT_DETAIL << 3);
     store<f64>(out, <f64>status, OUT_STATUS << 3);
     if (status != SPARSE_OK) notOk++;

@@ -2,13 +2,14 @@
 // drawdown candidates and the output block, from the state left by the change loop (assembly/sparseStep.ts).
 
 import { REC_LL_HI, REC_LL_LO, REC_LS_HI, REC_LS_LO } from './prefix';
-import { sumErr, rangeSum, tradeExp, centredSquares } from './fastMath';
+import { sumErr, rangeSum, centredSquares } from './fastMath';
+import { flushTradeLog } from './sparseStep';
 import { scans, scanned, resolveCandidate } from './sparseDrawdown';
 import {
   HDR_N, HDR_REC, HDR_LP_LONG, HDR_LP_SHORT, HDR_BLOCKS,
   OUT_NET, OUT_GROSS, OUT_MAX_DRAWDOWN, OUT_TOTAL_COSTS, OUT_EXPOSURE_BARS, OUT_DURATION_SUM, OUT_TRADE_COUNT, OUT_DETAIL,
   OUT_SINK, OUT_WINS, OUT_LOSSES, OUT_SUM_WINS, OUT_SUM_LOSSES, OUT_LARGEST_WIN, OUT_LARGEST_LOSS, OUT_SCANS, OUT_SCANNED,
-  SPARSE_OK, SPARSE_CONSTANT,
+  SPARSE_OK, SPARSE_CONSTANT, SCRATCH_HEAD_BYTES,
   ST_Y1, ST_Y1C, ST_Y2, ST_DG, ST_LG, ST_LGC, ST_C1, ST_Q2, ST_DN, ST_ADJ, ST_WORST, ST_ENTRY, ST_POS,
   ST_SUM_WINS, ST_SUM_LOSSES, ST_LARGEST_WIN, ST_LARGEST_LOSS, ST_SINK, ST_POS_G, ST_NEG_G, ST_POS_ADJ, ST_NEG_ADJ,
   ST_TRADES, ST_TRADE_START, ST_DURATION, ST_SEG_START, ST_CAND, ST_WINS, ST_LOSSES, ST_SCANS, ST_SCANNED,
@@ -28,8 +29,9 @@ function writeMoments(outPtr: usize, n: f64, sum: f64, m2: f64, down: f64, pos: 
 
 /** After the last window: the open trade, the deferred drawdown candidates and the output block. */
 export function finishStrategy(
-  st: usize, hdr: usize, outPtr: usize, startPtr: usize, endPtr: usize, grossPtr: usize, netPtr: usize, candPtr: usize,
+  st: usize, hdr: usize, outPtr: usize, startPtr: usize, endPtr: usize, grossPtr: usize, netPtr: usize, logPtr: usize,
 ): i32 {
+  const candPtr = logPtr + <usize>SCRATCH_HEAD_BYTES;   // the deferred candidates follow the trade log
   const n = <i32>load<u32>(hdr + (<usize>HDR_N << 2));
   const rec = <usize>load<u32>(hdr + (<usize>HDR_REC << 2));
   const lpLong = <usize>load<u32>(hdr + (<usize>HDR_LP_LONG << 2));
@@ -51,9 +53,6 @@ export function finishStrategy(
   const tradeStart = load<i32>(st, ST_TRADE_START);
   const entryFactor = load<f64>(st, ST_ENTRY);
   let durationSum = load<i32>(st, ST_DURATION);
-  let wins = load<i32>(st, ST_WINS); let losses = load<i32>(st, ST_LOSSES);
-  let sumWins = load<f64>(st, ST_SUM_WINS); let sumLosses = load<f64>(st, ST_SUM_LOSSES);
-  let largestWin = load<f64>(st, ST_LARGEST_WIN); let largestLoss = load<f64>(st, ST_LARGEST_LOSS);
   const candCount = load<i32>(st, ST_CAND);
   const pos = load<f64>(st, ST_POS);
   const segStart = load<i32>(st, ST_SEG_START);
@@ -61,18 +60,20 @@ export function finishStrategy(
 
   if (pos != 0.0) {
     // the open trade ends at the last bar, marked to market (growth of the trailing segment, 0 when empty)
+    // (logged like a closed trade with no exit leg, so its net return and statistics come from the
+    // same flushTradeLog; the log is empty after the change loop)
     const growth = segStart < n ? trailingGrowth(rec, segStart, n, pos) : 0.0;
-    const factor = tradeExp(growth);
-    const tradeNet = entryFactor * factor - 1.0;
     if (startPtr != 0) store<i32>(startPtr + (<usize>trades << 2), tradeStart);
     if (endPtr != 0) store<i32>(endPtr + (<usize>trades << 2), n - 1);
-    if (grossPtr != 0) store<f64>(grossPtr + (<usize>trades << 3), factor - 1.0);
-    if (netPtr != 0) store<f64>(netPtr + (<usize>trades << 3), tradeNet);
-    if (tradeNet > 0.0) { wins++; sumWins += tradeNet; if (tradeNet > largestWin) largestWin = tradeNet; }
-    else if (tradeNet < 0.0) { losses++; sumLosses += tradeNet; if (tradeNet < largestLoss) largestLoss = tradeNet; }
+    store<f64>(logPtr, growth);
+    store<f64>(logPtr, entryFactor, 8);
+    flushTradeLog(st, logPtr, 1, trades, grossPtr, netPtr);
     durationSum += n - 1 - tradeStart;
     trades++;
   }
+  const wins = load<i32>(st, ST_WINS); const losses = load<i32>(st, ST_LOSSES);
+  const sumWins = load<f64>(st, ST_SUM_WINS); const sumLosses = load<f64>(st, ST_SUM_LOSSES);
+  const largestWin = load<f64>(st, ST_LARGEST_WIN); const largestLoss = load<f64>(st, ST_LARGEST_LOSS);
 
   for (let c: i32 = candCount - 1; c >= 0; c--) {
     const cand = candPtr + (<usize>c << 5);
