@@ -124,10 +124,19 @@ export function runFlagOptions(options: RunAnalyticsFlags): RunFlagOptions {
   const workers = optionalNumberFlag('--workers', options.workers, (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0 (0: no worker threads)');
   if (workers !== undefined) out.workers = workers;
   if (options.out) out.outDir = options.out;
-  if (options.market) {
-    const base = options.idxBase ?? '1';
-    if (base !== '0' && base !== '1') throw new InputError(`--idx-base must be 0 or 1, got '${base}'`);
-    out.admf = { market: options.market, idxBase: base === '1' ? 1 : 0 };
-  }
+  const admf = admfFlags(options);
+  if (admf) out.admf = admf;
   return out;
+}
+
+/** `--idx-base` as 0 or 1 (default 1); InputError naming the flag for anything else. */
+export function idxBaseFlag(raw: string | undefined): 0 | 1 {
+  const base = raw ?? '1';
+  if (base !== '0' && base !== '1') throw new InputError(`--idx-base must be 0 or 1, got '${base}'`);
+  return base === '1' ? 1 : 0;
+}
+
+/** An ADMF-PC workspace read in place (`--market`, `--idx-base`); undefined without --market. */
+export function admfFlags(options: { market?: string; idxBase?: string }): AdmfOpenOptions | undefined {
+  return options.market ? { market: options.market, idxBase: idxBaseFlag(options.idxBase) } : undefined;
 }

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import {
   AutomatedWorkflow, InputError, validateSelectionCriteria, type SelectionCriteriaInput, type WorkflowOptions, type WorkflowReport,
 } from '../../index.ts';
-import { addCostFlags, optionalNumberFlag, parseCostFlags, type CostFlags } from '../flags.ts';
+import { addCostFlags, admfFlags, optionalNumberFlag, parseCostFlags, type CostFlags } from '../flags.ts';
 import { createProgressView } from '../progress.ts';
 
 /** Raw options of `auto`. */
@@ -80,11 +80,8 @@ export function workflowOptionsFromFlags(options: AutoCommandOptions): WorkflowO
   const workers = optionalNumberFlag('--workers', options.workers, (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0 (0: no worker threads)');
   if (workers !== undefined) out.workers = workers;
   if (options.cache === false) out.useCache = false;
-  if (options.market) {
-    const base = options.idxBase ?? '1';
-    if (base !== '0' && base !== '1') throw new InputError(`--idx-base must be 0 or 1, got '${base}'`);
-    out.admf = { market: options.market, idxBase: base === '1' ? 1 : 0 };
-  }
+  const admf = admfFlags(options);
+  if (admf) out.admf = admf;
   return out;
 }
 

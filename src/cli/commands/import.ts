@@ -1,6 +1,7 @@
 // `sweeplens import admf <workspace> --market <bars> --out <run>`: converts an ADMF-PC workspace.
 import type { Command } from 'commander';
-import { importAdmf, InputError } from '../../index.ts';
+import { importAdmf } from '../../index.ts';
+import { idxBaseFlag } from '../flags.ts';
 import { createProgressView } from '../progress.ts';
 
 /** Registers `import` with its `admf` subcommand. */
@@ -17,12 +18,12 @@ export function registerImportCommand(program: Command): void {
     .option('--overwrite', 'replace an existing run at --out')
     .option('--quiet', 'no progress output')
     .action(async (dir: string, options: { market: string; out: string; idxBase: string; parameters?: string; overwrite?: boolean; quiet?: boolean }) => {
-      if (options.idxBase !== '0' && options.idxBase !== '1') throw new InputError(`--idx-base must be 0 or 1, got '${options.idxBase}'`);
+      const idxBase = idxBaseFlag(options.idxBase);
       const view = createProgressView({ quiet: options.quiet ?? false });
       const started = Date.now();
       try {
         const { metadata, warnings } = await importAdmf(dir, options.out, {
-          market: options.market, idxBase: options.idxBase === '0' ? 0 : 1, overwrite: options.overwrite ?? false,
+          market: options.market, idxBase, overwrite: options.overwrite ?? false,
           ...(options.parameters ? { parameterSource: options.parameters } : {}),
           onProgress: (done, total) => view.update({ phase: 'import', done, total, elapsedMs: Date.now() - started }),
         });

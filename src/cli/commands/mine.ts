@@ -2,8 +2,7 @@
 // statistics; writes analytics/patterns.json (src/coordinator/mine.ts).
 import type { Command } from 'commander';
 import { mineRun, type MineOptions, type MineResult } from '../../coordinator/mine.ts';
-import { InputError } from '../../errors.ts';
-import { numberFlag, optionalNumberFlag } from '../flags.ts';
+import { admfFlags, numberFlag, optionalNumberFlag } from '../flags.ts';
 import { formatValue, renderTable } from '../format.ts';
 
 /** Raw options of `mine`. */
@@ -35,11 +34,8 @@ export function mineOptionsFromFlags(options: MineCommandOptions): MineOptions {
   if (workers !== undefined) out.workers = workers;
   if (options.out) out.outDir = options.out;
   if (options.profitableOnly) out.profitableOnly = true;
-  if (options.market) {
-    const base = options.idxBase ?? '1';
-    if (base !== '0' && base !== '1') throw new InputError(`--idx-base must be 0 or 1, got '${base}'`);
-    out.admf = { market: options.market, idxBase: base === '1' ? 1 : 0 };
-  }
+  const admf = admfFlags(options);
+  if (admf) out.admf = admf;
   return out;
 }
 

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InputError, replayEnsemble, type ReplayOptions, type ReplayResult } from '../../index.ts';
 import { formatValue } from '../format.ts';
+import { admfFlags } from '../flags.ts';
 
 /** Raw options of `replay`. */
 export interface ReplayCommandOptions {
@@ -66,11 +67,8 @@ export function registerReplayCommand(program: Command): void {
       if (options.from !== undefined) replayOptions.from = options.from;
       if (options.to !== undefined) replayOptions.to = options.to;
       if (options.out) replayOptions.outDir = options.out;
-      if (options.market) {
-        const base = options.idxBase ?? '1';
-        if (base !== '0' && base !== '1') throw new InputError(`--idx-base must be 0 or 1, got '${base}'`);
-        replayOptions.admf = { market: options.market, idxBase: base === '1' ? 1 : 0 };
-      }
+      const admf = admfFlags(options);
+      if (admf) replayOptions.admf = admf;
       const result = await replayEnsemble(config, replayOptions);
       process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : replayText(result));
     });

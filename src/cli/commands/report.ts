@@ -2,10 +2,9 @@
 import type { Command } from 'commander';
 import { buildReport, DEFAULT_REPORT_TOP, type ReportOptions } from '../../coordinator/report.ts';
 import { AnalyticsCoordinator } from '../../coordinator/analyze.ts';
-import { InputError } from '../../errors.ts';
 import { hasAnalysis } from '../../report/inputs.ts';
 import { analyzeOptionsFromFlags, type AnalyzeCommandOptions } from './analyze.ts';
-import { addCostFlags, numberFlag } from '../flags.ts';
+import { addCostFlags, admfFlags, numberFlag } from '../flags.ts';
 import { createProgressView } from '../progress.ts';
 
 /** Raw options of `report`. */
@@ -23,11 +22,8 @@ export function reportOptionsFromFlags(options: ReportCommandOptions): ReportOpt
   };
   if (options.out) out.out = options.out;
   if (options.classifier) out.classifier = options.classifier;
-  if (options.market) {
-    const base = options.idxBase ?? '1';
-    if (base !== '0' && base !== '1') throw new InputError(`--idx-base must be 0 or 1, got '${base}'`);
-    out.admf = { market: options.market, idxBase: base === '1' ? 1 : 0 };
-  }
+  const admf = admfFlags(options);
+  if (admf) out.admf = admf;
   return out;
 }
 
