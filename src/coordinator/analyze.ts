@@ -15,6 +15,7 @@ import { sizeTimeKey } from '../io/analysisState.ts';
 import { removeStaleTempFiles, writeJsonAtomic } from '../io/atomicWrite.ts';
 import { RUN_LAYOUT } from '../io/layout.ts';
 import type { RunHandle } from '../io/runHandle.ts';
+import { readSignalColumnsAt } from '../io/traceLocator.ts';
 import type { TraceInfo } from '../io/traceMetadata.ts';
 import { openRun } from '../io/workspace.ts';
 import { instantiateKernels, type KernelInstance } from '../kernels/runtime.ts';
@@ -237,7 +238,7 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
         } else {
           for (const job of pending) {
             if (options.signal?.aborted) break;
-            const outcome = computeStrategyOutcome(job, market, 'index', costs, metricOptions, options.path ?? 'auto');
+            const outcome = computeStrategyOutcome(job, market, 'index', costs, metricOptions, options.path ?? 'auto', readSignalColumnsAt);
             writeOutcomeCache(outDir, job, outcome, costs, metricOptions);
             record(outcome);
             if (done % 16 === 0) progress();

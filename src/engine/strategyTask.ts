@@ -3,13 +3,32 @@ import type { MetricOptions } from '../analytics/metricOptions.ts';
 import { denseStrategyMetrics } from '../analytics/denseMetrics.ts';
 import { strategyMetrics, strategyMetricsBatchSettled } from '../analytics/sparseMetrics.ts';
 import { performanceCacheKey, performanceCachePath, writeCachedPerformance } from '../io/performanceCache.ts';
-import type { SignalColumns } from '../io/signalColumns.ts';
-import { readSignalAt } from '../io/traceLocator.ts';
+import type { SignalColumns } from '../io/leanSignalColumns.ts';
+import type { TraceLocator } from '../io/traceLocator.ts';
 import { traceContentHash } from '../io/traceMetadata.ts';
 import type { DenseMarket } from '../market/denseMarket.ts';
 import type { MarketIndex } from '../market/marketIndex.ts';
 import type { ExecutionCosts, SignalTrace } from '../types.ts';
 import type { StrategyJob, StrategyOutcome } from './messages.ts';
+
+/**
+ * Reads the idx and signal columns of a job's trace (into `allocate`'s arrays when given), validated;
+ * throws the trace's SchemaError. The main thread passes readSignalAt's lean-then-full reader; the
+ * workers pass the lean reader alone until a trace needs more (see TraceReaderUnavailable).
+ */
+export type TraceColumnsReader = (locator: TraceLocator, allocate?: (rows: number) => { idx: Int32Array; signal: Float64Array }) => SignalColumns;
+
+/**
+ * Thrown by a reader that cannot read a trace with the code it has loaded (a worker's lean reader,
+ * before it loads the full one). computeStrategyOutcome(s) let it through instead of making it the
+ * strategy's error, so the caller can load the full reader and run the task again.
+ */
+export class TraceReaderUnavailable extends Error {
+  constructor(readonly file: string) {
+    super(`${file}: needs the full trace reader`);
+    this.name = 'TraceReaderUnavailable';
+  }
+}
 
 // Per-thread buffers of the batch path, reused batch after batch and grown on demand: a worker reads
 // thousands of traces, and a new array per trace is external memory whose growth triggers full
@@ -53,12 +72,12 @@ function slabColumns(rows: number): { idx: Int32Array; signal: Float64Array } {
  */
 export function computeStrategyOutcome(
   job: StrategyJob, market: DenseMarket, marketKind: 'dense' | 'index', costs: ExecutionCosts, options: MetricOptions,
-  mode: 'auto' | 'sparse' | 'dense' = 'auto',
+  mode: 'auto' | 'sparse' | 'dense', read: TraceColumnsReader,
 ): StrategyOutcome {
   const arena = market.instance.arena;
   const mark = arena.mark();
   try {
-    const trace = readSignalAt(job.locator, { columnsOnly: true });
+    const trace = read(job.locator);
     const contentHash = storedContentHash(trace);
     const changes = trace.idx.length;
     if (mode === 'dense' || marketKind === 'dense') {
@@ -73,6 +92,7 @@ export function computeStrategyOutcome(
     if (mode === 'sparse' && path === 'dense') throw new Error(`the sparse path is not exact for this strategy (${fallbackReason})`);
     return { id: job.id, ok: true, metrics, changes, contentHash, path, ...(fallbackReason ? { fallbackReason } : {}) };
   } catch (error) {
+    if (error instanceof TraceReaderUnavailable) throw error;
     return { id: job.id, ok: false, error: error instanceof Error ? error.message : String(error) };
   } finally {
     arena.release(mark);
@@ -90,29 +110,30 @@ export function computeStrategyOutcome(
  */
 export function computeStrategyOutcomes(
   jobs: readonly StrategyJob[], market: DenseMarket, marketKind: 'dense' | 'index', costs: ExecutionCosts, options: MetricOptions,
-  mode: 'auto' | 'sparse' | 'dense' = 'auto',
+  mode: 'auto' | 'sparse' | 'dense', read: TraceColumnsReader,
 ): StrategyOutcome[] {
   if (mode === 'dense' || marketKind === 'dense' || jobs.length <= 1) {
-    return jobs.map((job) => computeStrategyOutcome(job, market, marketKind, costs, options, mode));
+    return jobs.map((job) => computeStrategyOutcome(job, market, marketKind, costs, options, mode, read));
   }
   const arena = market.instance.arena;
   const mark = arena.mark();
   try {
     const outcomes: StrategyOutcome[] = new Array(jobs.length);
-    const read: { at: number; trace: SignalTrace; contentHash: string }[] = [];
+    const traces: { at: number; trace: SignalTrace; contentHash: string }[] = [];
     // (the traces are views into the slab: nothing of them outlives this call)
     slabUsed = 0;
     jobs.forEach((job, at) => {
       try {
-        const trace = readSignalAt(job.locator, { columnsOnly: true, allocate: slabColumns });
+        const trace = read(job.locator, slabColumns);
         const contentHash = storedContentHash(trace);
-        read.push({ at, trace, contentHash });
+        traces.push({ at, trace, contentHash });
       } catch (error) {
+        if (error instanceof TraceReaderUnavailable) throw error;
         outcomes[at] = { id: job.id, ok: false, error: error instanceof Error ? error.message : String(error) };
       }
     });
-    const settled = strategyMetricsBatchSettled(market as MarketIndex, read.map((r) => r.trace), costs, options);
-    read.forEach(({ at, trace, contentHash }, i) => {
+    const settled = strategyMetricsBatchSettled(market as MarketIndex, traces.map((r) => r.trace), costs, options);
+    traces.forEach(({ at, trace, contentHash }, i) => {
       const job = jobs[at]!;
       const result = settled[i]!;
       if (!result.ok) {
@@ -127,10 +148,11 @@ export function computeStrategyOutcomes(
       }
     });
     return outcomes;
-  } catch {
+  } catch (error) {
+    if (error instanceof TraceReaderUnavailable) throw error;
     // an unexpected failure of the batch as a whole: redo the strategies one at a time, each isolated
     arena.release(mark);
-    return jobs.map((job) => computeStrategyOutcome(job, market, marketKind, costs, options, mode));
+    return jobs.map((job) => computeStrategyOutcome(job, market, marketKind, costs, options, mode, read));
   } finally {
     arena.release(mark);
   }

@@ -1,4 +1,9 @@
+// A pool worker. Its static imports are the strategy path alone, with no Arrow library (a test checks
+// this): loading apache-arrow cost each worker ~150 ms of CPU at start-up, on the cores the main
+// thread needs for reading the bars. Regime and overfitting tasks, and the full trace readers (for a
+// trace the lean reader declines, and for ADMF-PC workspaces), are imported on first use.
 import { workerData } from 'piscina';
+import { readLeanSignalColumns } from '../io/leanSignalColumns.ts';
 import { useParquetWasmModule } from '../io/parquetWasm.ts';
 import { instantiateKernels, useKernels } from '../kernels/runtime.ts';
 import type { DenseMarket } from '../market/denseMarket.ts';
@@ -6,10 +11,8 @@ import type { PboBlockSums, PboSplitResults } from '../kernels/pbo.ts';
 import type {
   DenseReturnsOutcome, DenseReturnsTask, EngineTask, PboBlockSumsOutcome, PboBlockSumsTask, PboSplitsTask, RegimeOutcome, SharedMarketRef, StrategyMetricsTask, StrategyOutcome, WorkerBootData,
 } from './messages.ts';
-import { runRegimeMetricsTask } from './regimeTask.ts';
-import { runPboBlockSumRange, runPboSplitRange, writeDenseReturnColumns } from './overfitTasks.ts';
 import { rehydrateViews } from './sharedViews.ts';
-import { computeStrategyOutcomes, writeOutcomeCache } from './strategyTask.ts';
+import { computeStrategyOutcomes, TraceReaderUnavailable, writeOutcomeCache, type TraceColumnsReader } from './strategyTask.ts';
 
 // One kernel instance per worker, over the pool's shared memory; its arena is this worker's scratch.
 const boot = workerData as WorkerBootData;
@@ -29,35 +32,64 @@ function marketFor(ref: SharedMarketRef): DenseMarket {
   return market;
 }
 
-function runStrategyMetrics(task: StrategyMetricsTask): StrategyOutcome[] {
+/** The full trace reader, once a trace has needed it. */
+let fullReader: ((locator: Parameters<TraceColumnsReader>[0]) => ReturnType<TraceColumnsReader>) | undefined;
+
+/** The lean reader for plain native traces; the full reader for the rest once loaded (until then TraceReaderUnavailable). */
+const readTrace: TraceColumnsReader = (locator, allocate) => {
+  if (locator.format === 'sweeplens') {
+    const lean = readLeanSignalColumns(locator.file, { barCount: locator.barCount, ...(allocate ? { allocate } : {}) });
+    if (lean) return lean;
+  }
+  if (!fullReader) throw new TraceReaderUnavailable(locator.file);
+  return fullReader(locator);
+};
+
+async function runStrategyMetrics(task: StrategyMetricsTask): Promise<StrategyOutcome[]> {
   const market = marketFor(task.market);
-  // the task's strategies in one batch (tiled kernel), each with its own outcome / error
-  const outcomes = computeStrategyOutcomes(task.strategies, market, task.market.kind, task.costs, task.options, task.path);
+  const compute = () => computeStrategyOutcomes(task.strategies, market, task.market.kind, task.costs, task.options, task.path ?? 'auto', readTrace);
+  let outcomes: StrategyOutcome[];
+  try {
+    outcomes = compute();
+  } catch (error) {
+    if (!(error instanceof TraceReaderUnavailable) || fullReader) throw error;
+    // the task's strategies again, now with the full reader for the traces the lean one declined
+    fullReader = (await import('../io/traceLocator.ts')).readSignalColumnsFully;
+    outcomes = compute();
+  }
   if (task.cacheOutDir !== undefined) {
     task.strategies.forEach((job, i) => writeOutcomeCache(task.cacheOutDir!, job, outcomes[i]!, task.costs, task.options));
   }
   return outcomes;
 }
 
-function runDenseReturns(task: DenseReturnsTask): DenseReturnsOutcome[] {
+async function runDenseReturns(task: DenseReturnsTask): Promise<DenseReturnsOutcome[]> {
+  const { writeDenseReturnColumns } = await import('./overfitTasks.ts');
   const market = marketFor(task.market);
   const matrix = rehydrateViews<Float64Array>(task.matrix, boot.memory);
   return writeDenseReturnColumns(task.jobs, market, task.costs, task.options, matrix, task.riskFreePerBar);
 }
 
-function runPboSplits(task: PboSplitsTask): PboSplitResults {
+async function runPboSplits(task: PboSplitsTask): Promise<PboSplitResults> {
+  const { runPboSplitRange } = await import('./overfitTasks.ts');
   const sums = rehydrateViews<PboBlockSums>(task.sums, boot.memory);
   const masks = rehydrateViews<Int32Array>(task.masks, boot.memory);
   return runPboSplitRange(sums, masks, task.splitStart, task.splitEnd, task.metric, instance);
 }
 
-function runPboBlockSums(task: PboBlockSumsTask): PboBlockSumsOutcome {
+async function runPboBlockSums(task: PboBlockSumsTask): Promise<PboBlockSumsOutcome> {
+  const { runPboBlockSumRange } = await import('./overfitTasks.ts');
   const matrix = rehydrateViews<Float64Array>(task.matrix, boot.memory);
   return runPboBlockSumRange(matrix, task.nBars, task.columnStart, task.columnEnd, task.blocks, instance);
 }
 
+async function runRegimeMetrics(task: Extract<EngineTask, { kind: 'regime-metrics' }>): Promise<RegimeOutcome[]> {
+  const { runRegimeMetricsTask } = await import('./regimeTask.ts');
+  return runRegimeMetricsTask(task, marketFor(task.market), boot.memory);
+}
+
 /** Entry point Piscina calls (`name: 'runTask'`). */
-export function runTask(task: EngineTask): StrategyOutcome[] | DenseReturnsOutcome[] | PboSplitResults | PboBlockSumsOutcome | RegimeOutcome[] {
+export function runTask(task: EngineTask): Promise<StrategyOutcome[] | DenseReturnsOutcome[] | PboSplitResults | PboBlockSumsOutcome | RegimeOutcome[]> {
   switch (task.kind) {
     case 'strategy-metrics':
       return runStrategyMetrics(task);
@@ -68,6 +100,6 @@ export function runTask(task: EngineTask): StrategyOutcome[] | DenseReturnsOutco
     case 'pbo-block-sums':
       return runPboBlockSums(task);
     case 'regime-metrics':
-      return runRegimeMetricsTask(task, marketFor(task.market), boot.memory);
+      return runRegimeMetrics(task);
   }
 }

@@ -1,72 +1,16 @@
-import { closeSync, fstatSync, openAsBlob, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openAsBlob, openSync, readSync } from 'node:fs';
 import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
 import { parseTable } from 'arrow-js-ffi';
 import type { FFIStream, ParquetFile, ReaderOptions, Table as WasmTable } from 'parquet-wasm/esm';
 import { SchemaError } from '../errors.ts';
 import { writeFileAtomic } from './atomicWrite.ts';
 import { parseFileMetadata, type FooterFields } from './parquetFooter.ts';
+import { checkFileMagic, checkMagic, describeFailure, PARQUET_MAGIC as MAGIC, readFileBytes, VIEW_BATCH_ROWS } from './parquetBytes.ts';
+import { exportParquetFile } from './parquetPrimitive.ts';
 import { parquetWasm } from './parquetWasm.ts';
 
 /** Rows per record batch when decoding; the default 1,024 is ~20x slower to convert (TOOLCHAIN.md §5). */
 export const READ_BATCH_ROWS = 65_536;
-
-const MAGIC = 'PAR1';
-
-function describeFailure(path: string, cause: unknown): SchemaError {
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return new SchemaError(`${path}: not a readable Parquet file (${reason.split('\n')[0]})`, { file: path });
-}
-
-/** SchemaError unless a file of `size` bytes starts and ends with the PAR1 magic (`head`, `tail`: its first and last 4 bytes). */
-function checkMagic(path: string, size: number, head: Uint8Array, tail: Uint8Array): void {
-  const latin1 = (bytes: Uint8Array) => Buffer.from(bytes).toString('latin1');
-  if (size < 12 || latin1(head) !== MAGIC || latin1(tail) !== MAGIC) {
-    throw new SchemaError(`${path}: not a Parquet file (missing PAR1 magic; truncated or another format)`, { file: path });
-  }
-}
-
-/**
- * Rows per record batch on the views path: one batch per file (parquet-rs caps the batch at the
- * file's row count, so this preallocates nothing), hence one chunk per column to copy out.
- */
-const VIEW_BATCH_ROWS = 1 << 30;
-
-/** The bytes of a file; SchemaError naming it when it cannot be read. */
-function readFileBytes(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (cause) {
-    throw new SchemaError(`${path}: cannot read: ${(cause as Error).message}`, { file: path });
-  }
-}
-
-/**
- * The file bytes of a view read, in a buffer this thread reuses read after read (grown on demand):
- * parquet-wasm copies the bytes in, so the buffer is free again once readParquetViews returns, and
- * a worker reading thousands of traces allocates no buffer per file (per-file buffers are external
- * memory, whose growth triggers full garbage collections).
- */
-let viewFileBuffer = new Uint8Array(0);
-
-function readFileIntoViewBuffer(path: string): Uint8Array {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    const size = fstatSync(fd).size;
-    if (viewFileBuffer.length < size) viewFileBuffer = new Uint8Array(Math.max(size, 2 * viewFileBuffer.length));
-    let length = 0;
-    while (length < size) {
-      const read = readSync(fd, viewFileBuffer, length, size - length, length);
-      if (read === 0) break;
-      length += read;
-    }
-    return viewFileBuffer.subarray(0, length);
-  } catch (cause) {
-    throw new SchemaError(`${path}: cannot read: ${(cause as Error).message}`, { file: path });
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
 
 /** Reads a whole Parquet file (or some columns) into an Arrow table, decoding in large batches. */
 export function readParquetTable(path: string, columns?: string[]): Table {
@@ -119,21 +63,14 @@ function useViews<T>(exported: FFIStream, use: (table: Table) => T): { value: T 
  * magic, undecodable); errors thrown by `use` pass through. Every column is decoded.
  */
 export function readParquetViews<T>(path: string, use: (table: Table) => T): T {
-  const bytes = readFileIntoViewBuffer(path);
-  checkMagic(path, bytes.length, bytes.subarray(0, 4), bytes.subarray(Math.max(0, bytes.length - 4)));
-  let exported: FFIStream;
-  try {
-    exported = parquetWasm().readParquet(bytes, { batchSize: VIEW_BATCH_ROWS }).intoFFI();
-  } catch (cause) {
-    throw describeFailure(path, cause);
-  }
+  const { bytes, exported } = exportParquetFile(path);
   const viewed = useViews(exported, use);
   return viewed ? viewed.value : use(parquetBytesToTable(path, bytes));
 }
 
 /** Decodes Parquet bytes into an Arrow table; `path` is only for messages. */
 export function parquetBytesToTable(path: string, bytes: Uint8Array, columns?: string[]): Table {
-  checkMagic(path, bytes.length, bytes.subarray(0, 4), bytes.subarray(Math.max(0, bytes.length - 4)));
+  checkFileMagic(path, bytes);
   try {
     const options: ReaderOptions = { batchSize: READ_BATCH_ROWS };
     if (columns) options.columns = columns;

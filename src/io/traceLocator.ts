@@ -1,6 +1,7 @@
 // Where a trace is and how to read it: a structured-clone-safe record a worker can act on alone.
 import { readAdmfRegimes, readAdmfSignal } from './admfTraces.ts';
 import { readSignalColumns, type SignalColumns } from './signalColumns.ts';
+import type { SignalColumnsOptions } from './leanSignalColumns.ts';
 import { readRegimeTrace, readSignalTrace, type StoredRegimeTrace, type StoredSignalTrace } from './traces.ts';
 
 /** A trace file and the reading rules of its format (native sweeplens or ADMF-PC). */
@@ -36,6 +37,22 @@ export function readSignalAt(locator: TraceLocator, options?: SignalReadOptions)
   return options?.columnsOnly
     ? readSignalColumns(locator.file, { barCount: locator.barCount, ...(options.allocate ? { allocate: options.allocate } : {}) })
     : readSignalTrace(locator.file, { barCount: locator.barCount });
+}
+
+/** readSignalAt with `columnsOnly` (columns into `allocate`'s arrays when given): the main thread's TraceColumnsReader. */
+export function readSignalColumnsAt(locator: TraceLocator, allocate?: SignalColumnsOptions['allocate']): SignalColumns {
+  return readSignalAt(locator, { columnsOnly: true, ...(allocate ? { allocate } : {}) });
+}
+
+/**
+ * The columns of a trace by the full readers only (readSignalTrace, or the ADMF-PC reader): for a
+ * trace the lean reader (leanSignalColumns.ts) declined, which this reads and describes.
+ */
+export function readSignalColumnsFully(locator: TraceLocator): SignalColumns {
+  const { file, idx, signal, valueType } = locator.format === 'admf-pc'
+    ? readAdmfSignal(locator.file, locator.idxBase, locator.barCount)
+    : readSignalTrace(locator.file, { barCount: locator.barCount });
+  return { file, idx, signal, valueType };
 }
 
 /** Reads and validates the regime trace a locator points at. */

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnalyticsCoordinator, analyzeRun } from '../../src/coordinator/analyze.ts';
 import { generateRun } from '../../src/coordinator/generate.ts';
-import { readResultTable } from '../../src/io/resultTables.ts';
+import { readParquetFooter } from '../../src/io/parquet.ts';
+import { readResultTable, writeResultTable } from '../../src/io/resultTables.ts';
 import { signalPath } from '../../src/io/layout.ts';
 import { EnginePool } from '../../src/engine/pool.ts';
 import { ADMF_FIXTURES, admfFixturesAvailable, GRID_12778120, SPY_1M, tempDir } from '../io/fixtures.ts';
@@ -101,6 +102,35 @@ describe('analyzeRun', () => {
     expect(result.summary.failures[0]!.error).toContain(file);
   });
 
+  it('workers read the traces their lean reader declines with the full reader, loaded on first need', async () => {
+    const odd = join(temp.dir, 'odd');
+    generateRun(odd, { strategies: 12, classifiers: 0, bars: 3_000, seed: 21, metrics: false });
+    const ids = JSON.parse(readFileSync(join(odd, 'metadata.json'), 'utf8')).strategies as string[];
+    // a valid trace stored with an int64 idx and a ts column (not the lean reader's plain layout)
+    const wide = signalPath(odd, ids[3]!);
+    const stored = readResultTable(wide);
+    const idx = stored.columns.get('idx') as Int32Array;
+    writeResultTable(wide, {
+      idx: BigInt64Array.from(idx, (v) => BigInt(v)), signal: stored.columns.get('signal') as Int8Array,
+      ts: Float64Array.from(idx, (v) => 1_700_000_000_000 + 60_000 * v),
+    }, { metadata: Object.fromEntries(readParquetFooter(wide).metadata) });
+    // an invalid one: the full reader's message names the row
+    const unsorted = signalPath(odd, ids[7]!);
+    writeResultTable(unsorted, { idx: Int32Array.of(0, 9, 4), signal: Int8Array.of(1, 0, -1) }, { metadata: Object.fromEntries(readParquetFooter(unsorted).metadata) });
+    const fresh = EnginePool.create({ workers: 1 });
+    try {
+      const pooled = await analyzeRun(odd, { pool: fresh, useCache: false });
+      const inline = await analyzeRun(odd, { workers: 0, useCache: false });
+      expect(pooled.summary.strategies).toMatchObject({ total: 12, analyzed: 11, failed: 1 });
+      expect(pooled.summary.failures).toEqual(inline.summary.failures);
+      expect(pooled.summary.failures[0]!.error).toMatch(/row 2: unsorted bar index 4 after 9/);
+      expect(pooled.rankings).toEqual(inline.rankings);
+      expect(pooled.rankings.find((row) => row.id === ids[3])!.changes).toBe(idx.length);
+    } finally {
+      await fresh.destroy();
+    }
+  });
+
   it('cancels on abort, leaves no half-written file, and the next run resumes from the caches', async () => {
     const big = join(temp.dir, 'cancel');
     generateRun(big, { strategies: 300, classifiers: 0, bars: 3_000, seed: 5, metrics: false });
@@ -158,5 +188,8 @@ describe.skipIf(!admfFixturesAvailable())('analyzeRun on the ADMF-PC fixture, re
     expect(result.summary.periodsPerYear.SPY!.value).toBeCloseTo(252 * 390, 6);
     expect(existsSync(join(out, 'summary/strategy_rankings.parquet'))).toBe(true);
     expect(result.rankings[0]!.tradeCount).toBeGreaterThan(0);
+    // the pool's workers read ADMF-PC traces with the full reader they load on first need
+    const pooled = await analyzeRun(GRID_12778120, { workers: 2, outDir: join(temp.dir, 'admf-pooled'), admf: { market: SPY_1M, idxBase: 1 } });
+    expect(pooled.rankings).toEqual(result.rankings);
   });
 });
