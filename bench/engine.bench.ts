@@ -1,6 +1,6 @@
 // End-to-end benchmark of `analyze`: a generated run analyzed with 1 and with 2 workers (no cache),
-// then again with valid caches; all in one process, so the ratios mean something on a noisy machine.
-// Parity first: both worker counts must produce identical rankings.
+// in interleaved rounds, then again with valid caches; all in one process, so the ratios mean
+// something on a noisy machine. Parity first: both worker counts must produce identical rankings.
 import { rmSync } from 'node:fs';
 import { analyzeRun, type AnalysisResult } from '../src/coordinator/analyze.ts';
 import { analysisStatePath } from '../src/io/analysisState.ts';
@@ -10,10 +10,12 @@ import { prepareBenchRun } from './benchRun.ts';
 export interface EngineBenchOptions {
   /** Strategies in the generated run; default 2,000. */
   strategies?: number;
-  /** Bars of the generated run; default 200,000. */
+  /** Bars of the generated run; default 1,000,000 (the issue's 2,000-strategy case). */
   bars?: number;
   /** Strategies per worker task; default 64. */
   batchSize?: number;
+  /** Rounds of (1 worker, 2 workers), in alternating order; the ratios are medians over rounds. Default 3. */
+  rounds?: number;
   log?: (line: string) => void;
 }
 
@@ -34,9 +36,16 @@ export interface EngineBenchReport {
   bars: number;
   generateMs: number;
   cases: EngineBenchCase[];
+  /** Each round's wall and strategies-phase (summary timings.computeMs) milliseconds, 1 and 2 workers. */
+  rounds: { oneMs: number; twoMs: number; oneComputeMs: number; twoComputeMs: number }[];
   ratios: {
-    /** wall(1 worker) / wall(2 workers), both without cache. */
+    /** wall(1 worker) / wall(2 workers), both without cache: median over rounds of each round's ratio. */
     twoWorkersOverOne: number;
+    /**
+     * The same for the phase the pool shares (computing the strategies; summary timings.computeMs):
+     * how the engine scales, without the serial scan, bars, market index and outputs.
+     */
+    computeTwoWorkersOverOne: number;
     /** wall(2 workers, no cache) / wall(2 workers, valid caches: the unchanged run re-used whole). */
     cachedSpeedup: number;
     /** wall(2 workers, no cache) / wall(2 workers, every strategy from its performance.json). */
@@ -52,20 +61,47 @@ function timed(name: string, workers: number, cached: boolean, strategies: numbe
   });
 }
 
+/** The middle value (the mean of the two middle ones for an even count). */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** The timed analysis of median wall time (the lower middle one for an even count). */
+function medianCase(cases: readonly [EngineBenchCase, AnalysisResult][]): [EngineBenchCase, AnalysisResult] {
+  return [...cases].sort((a, b) => a[0].wallMs - b[0].wallMs)[(cases.length - 1) >> 1]!;
+}
+
 /** Generates a run, analyzes it with 1 and 2 workers and with caches, and reports the ratios. */
 export async function runEngineBench(options: EngineBenchOptions = {}): Promise<EngineBenchReport> {
   const strategies = options.strategies ?? 2_000;
-  const bars = options.bars ?? 200_000;
+  const bars = options.bars ?? 1_000_000;
   const batchSize = options.batchSize ?? 64;
   const log = options.log ?? (() => {});
   const { runDir: run, generateMs = 0, cleanup } = prepareBenchRun('engine', { strategies, classifiers: 0, bars, seed: 7, metrics: false }, undefined, log);
   try {
     // Warm-up (module compile, page faults of the shared memory) on a cache we then discard.
     await analyzeRun(run, { workers: 2, useCache: false, batchSize });
-    log('analyze, 1 worker ...');
-    const [one, oneResult] = await timed('analyze/1-worker', 1, false, strategies, bars, () => analyzeRun(run, { workers: 1, useCache: false, batchSize }));
-    log('analyze, 2 workers ...');
-    const [two, twoResult] = await timed('analyze/2-workers', 2, false, strategies, bars, () => analyzeRun(run, { workers: 2, useCache: false, batchSize }));
+    const roundCount = options.rounds ?? 3;
+    const rounds: EngineBenchReport['rounds'] = [];
+    const ones: [EngineBenchCase, AnalysisResult][] = [];
+    const twos: [EngineBenchCase, AnalysisResult][] = [];
+    for (let r = 0; r < roundCount; r++) {
+      // (1 then 2 workers in even rounds, 2 then 1 in odd ones: a drift of the machine's speed hits both)
+      for (const workers of r % 2 === 0 ? [1, 2] as const : [2, 1] as const) {
+        log(`analyze, ${workers} worker${workers === 1 ? '' : 's'} (round ${r + 1} of ${roundCount}) ...`);
+        const name = workers === 1 ? 'analyze/1-worker' : 'analyze/2-workers';
+        (workers === 1 ? ones : twos).push(await timed(name, workers, false, strategies, bars, () => analyzeRun(run, { workers, useCache: false, batchSize })));
+      }
+      const [oneCase, oneAnalysis] = ones[r]!;
+      const [twoCase, twoAnalysis] = twos[r]!;
+      rounds.push({
+        oneMs: oneCase.wallMs, twoMs: twoCase.wallMs, oneComputeMs: oneAnalysis.summary.timings!.computeMs, twoComputeMs: twoAnalysis.summary.timings!.computeMs,
+      });
+    }
+    const [one, oneResult] = medianCase(ones);
+    const [two, twoResult] = medianCase(twos);
     log('analyze, 2 workers, valid caches (the unchanged run is re-used whole) ...');
     const [cachedCase, cachedResult] = await timed('analyze/2-workers-cached', 2, true, strategies, bars, () => analyzeRun(run, { workers: 2, batchSize }));
     if (!cachedResult.reusedAnalysis) throw new Error('engine bench: the unchanged run was not re-used');
@@ -77,8 +113,11 @@ export async function runEngineBench(options: EngineBenchOptions = {}): Promise<
     const b = JSON.stringify(twoResult.rankings);
     if (a !== b) throw new Error('engine bench parity: 1 and 2 workers produced different rankings');
     return {
-      strategies, bars, generateMs, cases: [one, two, cachedCase, perStrategyCase],
-      ratios: { twoWorkersOverOne: one.wallMs / two.wallMs, cachedSpeedup: two.wallMs / cachedCase.wallMs, perStrategyCacheSpeedup: two.wallMs / perStrategyCase.wallMs },
+      strategies, bars, generateMs, cases: [one, two, cachedCase, perStrategyCase], rounds,
+      ratios: {
+        twoWorkersOverOne: median(rounds.map((round) => round.oneMs / round.twoMs)),
+        computeTwoWorkersOverOne: median(rounds.map((round) => round.oneComputeMs / round.twoComputeMs)),
+        cachedSpeedup: two.wallMs / cachedCase.wallMs, perStrategyCacheSpeedup: two.wallMs / perStrategyCase.wallMs },
     };
   } finally {
     cleanup();

@@ -84,6 +84,23 @@ export interface PerformanceSummary {
   failures: StrategyFailure[];
   warnings: string[];
   elapsedMs: number;
+  /** Where elapsedMs went; absent when a previous analysis was re-used whole. */
+  timings?: AnalysisTimings;
+}
+
+/**
+ * Wall milliseconds of the phases of one analysis (they add up to elapsedMs): what is serial (the
+ * scan, each symbol's bars and market index, the outputs) and what the worker pool shares (compute).
+ */
+export interface AnalysisTimings {
+  /** Opening the run, the footer scan, trace locators and the cache pass. */
+  scanMs: number;
+  /** Reading the bars and building the market index, all symbols. */
+  marketMs: number;
+  /** Computing the strategies not taken from a cache (in the pool, or on the calling thread), all symbols. */
+  computeMs: number;
+  /** Rankings, summary and metadata files. */
+  writeMs: number;
 }
 
 /** What analyzeRun returns. */
@@ -152,6 +169,14 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
       let done = 0;
       const total = ids.length;
       const progress = () => this.emit('progress', { phase: 'analyze', done, total, elapsedMs: performance.now() - started });
+      const timings: AnalysisTimings = { scanMs: 0, marketMs: 0, computeMs: 0, writeMs: 0 };
+      let phaseStarted = started;
+      /** Adds the time since the last phase ended to `phase`. */
+      const endPhase = (phase: keyof AnalysisTimings) => {
+        const now = performance.now();
+        timings[phase] += now - phaseStarted;
+        phaseStarted = now;
+      };
 
       // Group strategies by symbol: one market index per symbol.
       const bySymbol = new Map<string, string[]>();
@@ -171,8 +196,10 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
 
       for (const [symbol, symbolIds] of bySymbol) {
         if (options.signal?.aborted) throw abortError();
+        endPhase('scanMs');
         // The timestamps give P and the bar range; the prices are read only when something is computed.
         const tsMs = job ? (await run.readBars(symbol)).tsMs : await run.readBarTimes(symbol);
+        endPhase('marketMs');
         const inferred = inferPeriodsPerYear(tsMs);
         const periodsPerYear = options.periodsPerYear ?? inferred.periodsPerYear;
         periods[symbol] = { value: periodsPerYear, source: options.periodsPerYear !== undefined ? 'given' : inferred.source };
@@ -203,6 +230,7 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
           }
         }
         progress();
+        endPhase('scanMs');
         if (pending.length === 0) continue;
 
         const { pool, instance } = computing();
@@ -210,6 +238,7 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
         const market: MarketIndex = buildMarketIndex(bars, costs, instance, {
           riskFreePerBar: riskFreePerBar(metricOptions.riskFreeRate ?? 0, periodsPerYear), source: `${run.dir} (${symbol} bars)`,
         });
+        endPhase('marketMs');
         const record = (outcome: StrategyOutcome) => {
           done++;
           this.emit('strategy-done', outcome.ok
@@ -246,6 +275,7 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
         }
         if (options.signal?.aborted) throw abortError();
         progress();
+        endPhase('computeMs');
       }
 
       const failures: StrategyFailure[] = [];
@@ -287,10 +317,14 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
         failures,
         warnings,
         elapsedMs: 0,
+        timings,
       };
-      summary.elapsedMs = performance.now() - started;
       removeStaleTempFiles(`${outDir}/${RUN_LAYOUT.summary}`);
       writeRankings(outDir, summary.rankBy, rankings);
+      // (ranking, the rankings files; the summary and metadata files written after are not counted)
+      endPhase('writeMs');
+      summary.elapsedMs = performance.now() - started;
+      for (const phase of Object.keys(timings) as (keyof AnalysisTimings)[]) timings[phase] = Math.round(timings[phase] * 10) / 10;
       const { summaryPath, rankingsPath } = writeSummaryAndMetadata(run, outDir, summary);
       recordAnalysisState(run, outDir, conventions, rankBy, summary, traceKeys);
       this.emit('analysis-ready', { runDir: run.dir, summaryPath, rankingsPath });
@@ -309,7 +343,7 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
     for (const row of rankings) this.emit('strategy-done', { id: row.id, cached: true, metrics: row });
     const total = run.strategyIds().length;
     this.emit('progress', { phase: 'analyze', done: total, total, elapsedMs: performance.now() - started });
-    const previous = reused.summary;
+    const { timings: _previousTimings, ...previous } = reused.summary; // (no phases ran: no timings)
     const summary: PerformanceSummary = {
       ...previous,
       analyzedAt: new Date().toISOString(),

@@ -66,6 +66,12 @@ describe('analyzeRun', () => {
     expect(table.columns.get('id')).toEqual(pooled.rankings.map((r) => r.id));
     const summary = JSON.parse(readFileSync(join(run, 'summary/performance_summary.json'), 'utf8'));
     expect(summary.strategies.analyzed).toBe(40);
+    // the phases of this run's time, each measured, within its elapsed time
+    const timings = pooled.summary.timings!;
+    expect(Object.keys(timings).sort()).toEqual(['computeMs', 'marketMs', 'scanMs', 'writeMs']);
+    for (const ms of Object.values(timings)) expect(ms).toBeGreaterThan(0);
+    expect(timings.scanMs + timings.marketMs + timings.computeMs + timings.writeMs).toBeLessThanOrEqual(pooled.summary.elapsedMs + 0.2);
+    expect(summary.timings).toEqual(dense.summary.timings); // (the file is the last analysis's)
     expect(summary.distributions.sharpeRatio.count).toBe(sharpes.length);
     const metadata = JSON.parse(readFileSync(join(run, 'metadata.json'), 'utf8'));
     expect(metadata.analysis.bestStrategy).toBe(pooled.rankings[0]!.id);

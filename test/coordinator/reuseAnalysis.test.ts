@@ -38,6 +38,8 @@ describe('re-using a whole analysis', () => {
     expect(second.rankings).toEqual(first.rankings);
     expect(second.summary.strategies).toMatchObject({ total: 12, analyzed: 12, fromCache: 12, computed: 0, failed: 0 });
     expect(second.summary.distributions).toEqual(first.summary.distributions);
+    expect(first.summary.timings!.computeMs).toBeGreaterThan(0);
+    expect(second.summary.timings).toBeUndefined(); // no phase ran
     expect(statSync(rankingsPath(run)).mtimeMs).toBe(rankingsBefore);
     expect(JSON.parse(readFileSync(join(run, 'summary/performance_summary.json'), 'utf8')).analyzedAt).toBe(second.summary.analyzedAt);
     expect((await analyzeRun(run, { workers: 0 })).reusedAnalysis).toBe(true);

@@ -41,6 +41,11 @@ export function analyzeText(result: AnalysisResult, top: number): string {
   const c = s.strategies;
   const cache = result.reusedAnalysis ? 'run unchanged since its last analysis: re-used whole' : `${c.fromCache} from cache`;
   lines.push(`run ${s.runId}: ${c.analyzed}/${c.total} strategies analyzed (${cache}, ${c.sparse} change-proportional, ${c.dense} dense), ${c.failed} failed, in ${(s.elapsedMs / 1000).toFixed(2)} s`);
+  if (s.timings) {
+    const t = s.timings;
+    const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+    lines.push(`time: scan ${seconds(t.scanMs)}, bars and market index ${seconds(t.marketMs)}, strategies ${seconds(t.computeMs)}, outputs ${seconds(t.writeMs)}`);
+  }
   const periods = Object.entries(s.periodsPerYear).map(([symbol, p]) => `${symbol}: ${p.value.toFixed(0)} bars/year (${p.source})`).join('; ');
   lines.push(`annualization: ${periods}`);
   lines.push(`costs: commission ${(s.costs.commissionRate * 1e4).toFixed(1)} bps + ${s.costs.slippageModel === 'linear' ? `linear slippage ${(s.costs.slippageRate * 1e4).toFixed(1)} bps` : `sqrt impact (k=${s.costs.impactCoefficient}, capital ${s.costs.capital})`}`);

@@ -57,9 +57,9 @@ export function registerBenchCommand(program: Command): void {
         report.parity.push(...sparse.parity);
         report.cases.push(...sparse.cases);
         Object.assign(report.ratios, sparse.ratios);
-        // End to end: `analyze` on a generated run with 1 and 2 workers, then with valid caches.
+        // End to end: `analyze` on a generated run with 1 and 2 workers (interleaved rounds), then with valid caches.
         const { runEngineBench } = await import('../../../bench/engine.bench.ts');
-        const engine = await runEngineBench(options.quick === true ? { strategies: 300, bars: 50_000, log } : { strategies: 2_000, bars: 200_000, log });
+        const engine = await runEngineBench(options.quick === true ? { strategies: 300, bars: 50_000, log } : { strategies: 2_000, bars: 1_000_000, log });
         for (const c of engine.cases) {
           report.cases.push({
             name: c.name, family: 'analyze', implementation: c.name.slice('analyze/'.length), bars: engine.bars * engine.strategies,
@@ -67,6 +67,7 @@ export function registerBenchCommand(program: Command): void {
           });
         }
         report.ratios.analyzeTwoWorkersOverOne = engine.ratios.twoWorkersOverOne;
+        report.ratios.analyzeComputeTwoWorkersOverOne = engine.ratios.computeTwoWorkersOverOne;
         report.ratios.analyzeCachedSpeedup = engine.ratios.cachedSpeedup;
         report.ratios.analyzePerStrategyCacheSpeedup = engine.ratios.perStrategyCacheSpeedup;
       }
