@@ -8,7 +8,7 @@ import { riskFreePerBar } from '../analytics/returnMetrics.ts';
 import { CONVENTIONS_VERSION } from '../constants.ts';
 import { InputError, SweeplensError } from '../errors.ts';
 import type { StrategyJob, StrategyOutcome } from '../engine/messages.ts';
-import { jobPool, type EnginePool, type JobPool } from '../engine/pool.ts';
+import { allSettledOrThrow, jobPool, type EnginePool, type JobPool } from '../engine/pool.ts';
 import { computeStrategyOutcome, writeOutcomeCache } from '../engine/strategyTask.ts';
 import type { AdmfOpenOptions } from '../io/admf.ts';
 import { sizeTimeKey } from '../io/analysisState.ts';
@@ -19,7 +19,7 @@ import { readSignalColumnsAt } from '../io/traceLocator.ts';
 import type { TraceInfo } from '../io/traceMetadata.ts';
 import { openRun } from '../io/workspace.ts';
 import { instantiateKernels, type KernelInstance } from '../kernels/runtime.ts';
-import { buildMarketIndex, type MarketIndex } from '../market/marketIndex.ts';
+import { buildMarketIndex, releaseMarketIndex, type MarketIndex } from '../market/marketIndex.ts';
 import type { ExecutionCosts, PerformanceMetrics } from '../types.ts';
 import { performanceCacheKey, performanceCachePath, readCachedPerformance } from '../io/performanceCache.ts';
 import { TypedEmitter, type AnalysisEvents } from './events.ts';
@@ -247,31 +247,42 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
           outcomes.set(outcome.id, outcome);
         };
 
-        if (pool) {
-          const ref = { marketId: `${run.dir}#${symbol}#${Date.now()}`, kind: 'index' as const, layout: pool.share(market) };
-          const batches = planBatches(pending, batchSize, pool.workers);
-          // At most two batches per worker in flight; cancellation stops dispatching and lets the
-          // batches already running finish (no worker is torn down mid-task).
-          let next = 0;
-          const lane = async (): Promise<void> => {
-            while (next < batches.length && !options.signal?.aborted) {
-              const strategies = batches[next++]!;
-              const results = await pool.run<StrategyOutcome[]>(
-                { kind: 'strategy-metrics', market: ref, costs, options: metricOptions, path: options.path ?? 'auto', strategies, cacheOutDir: outDir },
-              );
-              results.forEach(record);
-              progress();
+        try {
+          if (pool) {
+            const ref = { marketId: `${run.dir}#${symbol}#${Date.now()}`, kind: 'index' as const, layout: pool.share(market) };
+            const batches = planBatches(pending, batchSize, pool.workers);
+            // At most two batches per worker in flight; cancellation (or a failed task) stops
+            // dispatching and lets the batches already running finish (no worker is torn down mid-task).
+            let next = 0;
+            let failed = false;
+            const lane = async (): Promise<void> => {
+              while (next < batches.length && !failed && !options.signal?.aborted) {
+                const strategies = batches[next++]!;
+                try {
+                  const results = await pool.run<StrategyOutcome[]>(
+                    { kind: 'strategy-metrics', market: ref, costs, options: metricOptions, path: options.path ?? 'auto', strategies, cacheOutDir: outDir },
+                  );
+                  results.forEach(record);
+                } catch (error) {
+                  failed = true;
+                  throw error;
+                }
+                progress();
+              }
+            };
+            await allSettledOrThrow(Array.from({ length: Math.min(batches.length, pool.workers * 2) }, lane));
+          } else {
+            for (const job of pending) {
+              if (options.signal?.aborted) break;
+              const outcome = computeStrategyOutcome(job, market, 'index', costs, metricOptions, options.path ?? 'auto', readSignalColumnsAt);
+              writeOutcomeCache(outDir, job, outcome, costs, metricOptions);
+              record(outcome);
+              if (done % 16 === 0) progress();
             }
-          };
-          await Promise.all(Array.from({ length: Math.min(batches.length, pool.workers * 2) }, lane));
-        } else {
-          for (const job of pending) {
-            if (options.signal?.aborted) break;
-            const outcome = computeStrategyOutcome(job, market, 'index', costs, metricOptions, options.path ?? 'auto', readSignalColumnsAt);
-            writeOutcomeCache(outDir, job, outcome, costs, metricOptions);
-            record(outcome);
-            if (done % 16 === 0) progress();
           }
+        } finally {
+          // (no task reads the index any more: the next symbol, or the pool's next job, reuses its memory)
+          releaseMarketIndex(market);
         }
         if (options.signal?.aborted) throw abortError();
         progress();

@@ -8,16 +8,17 @@ import { classifierStats, regimeReturnBarCounts, UNCLASSIFIED_REGIME, validateRe
 import { riskFreePerBar } from '../analytics/returnMetrics.ts';
 import { InputError, SweeplensError } from '../errors.ts';
 import type { RegimeOutcome, StrategyJob } from '../engine/messages.ts';
-import { jobPool, type EnginePool } from '../engine/pool.ts';
+import { allSettledOrThrow, jobPool, type EnginePool } from '../engine/pool.ts';
 import { computeRegimeOutcome, shareRegimeCodes } from '../engine/regimeTask.ts';
 import type { AdmfOpenOptions } from '../io/admf.ts';
 import { writeJsonAtomic } from '../io/atomicWrite.ts';
 import { RUN_LAYOUT } from '../io/layout.ts';
 import { writeResultTable, type ResultColumn } from '../io/resultTables.ts';
 import { writeRegimeTrace, type StoredRegimeTrace } from '../io/traces.ts';
-import { buildRegimeTables } from '../kernels/regimes.ts';
+import { buildRegimeTables, releaseRegimeTables } from '../kernels/regimes.ts';
+import { releaseRegion } from '../kernels/regions.ts';
 import { instantiateKernels, type KernelInstance } from '../kernels/runtime.ts';
-import { buildMarketIndex } from '../market/marketIndex.ts';
+import { buildMarketIndex, releaseMarketIndex } from '../market/marketIndex.ts';
 import type { ExecutionCosts, PerformanceMetrics } from '../types.ts';
 import {
   REGIME_OUTPUTS_VERSION, type ClassifierSeparation, type ClassifierStats, type ConsensusInfo, type RegimePerformanceFile, type RegimeSummaryFile,
@@ -161,25 +162,35 @@ export async function analyzeRegimes(runDir: string, options: RegimeAnalysisOpti
     const labels = classifiers.map((c) => c.labels);
     const jobs: StrategyJob[] = ctx.rankedIds.map((id) => ({ id, locator: run.signalLocator(id) }));
     const outcomes: RegimeOutcome[] = [];
-    if (classifiers.length > 0) {
-      if (pool) {
-        const stamp = `${run.dir}#${symbol}#${Date.now()}`;
-        const shared = shareRegimeCodes(instance.memory, codes, labels);
-        const marketRef = { marketId: `${stamp}#market`, kind: 'index' as const, layout: pool.share(market) };
-        const tablesRef = { id: `${stamp}#tables`, layout: pool.share(tables) };
-        const codesRef = { id: `${stamp}#codes`, layout: pool.share(shared) };
-        const batches: StrategyJob[][] = [];
-        for (let i = 0; i < jobs.length; i += batchSize) batches.push(jobs.slice(i, i + batchSize));
-        const results = await Promise.all(batches.map((strategies) => pool.run<RegimeOutcome[]>({
-          kind: 'regime-metrics', market: marketRef, tables: tablesRef, classifiers: codesRef, costs, options: metricOptions, strategies,
-        }, options.signal)));
-        for (const batch of results) outcomes.push(...batch);
-      } else {
-        for (const job of jobs) {
-          if (options.signal?.aborted) throw abortError();
-          outcomes.push(computeRegimeOutcome(job, market, tables, { codes, labels }, costs, metricOptions));
+    try {
+      if (classifiers.length > 0) {
+        if (pool) {
+          const stamp = `${run.dir}#${symbol}#${Date.now()}`;
+          const { shared, region } = shareRegimeCodes(instance.memory, codes, labels);
+          try {
+            const marketRef = { marketId: `${stamp}#market`, kind: 'index' as const, layout: pool.share(market) };
+            const tablesRef = { id: `${stamp}#tables`, layout: pool.share(tables) };
+            const codesRef = { id: `${stamp}#codes`, layout: pool.share(shared) };
+            const batches: StrategyJob[][] = [];
+            for (let i = 0; i < jobs.length; i += batchSize) batches.push(jobs.slice(i, i + batchSize));
+            const results = await allSettledOrThrow(batches.map((strategies) => pool.run<RegimeOutcome[]>({
+              kind: 'regime-metrics', market: marketRef, tables: tablesRef, classifiers: codesRef, costs, options: metricOptions, strategies,
+            }, options.signal)));
+            for (const batch of results) outcomes.push(...batch);
+          } finally {
+            releaseRegion(instance.memory, region);
+          }
+        } else {
+          for (const job of jobs) {
+            if (options.signal?.aborted) throw abortError();
+            outcomes.push(computeRegimeOutcome(job, market, tables, { codes, labels }, costs, metricOptions));
+          }
         }
       }
+    } finally {
+      // (every task has settled: nothing reads these tables any more)
+      releaseRegimeTables(tables, instance);
+      releaseMarketIndex(market);
     }
     if (options.signal?.aborted) throw abortError();
 

@@ -90,3 +90,15 @@ export function jobPool(options: { pool?: EnginePool; workers?: number }): JobPo
   const pool = EnginePool.create({ workers });
   return { pool, release: () => pool.destroy() };
 }
+
+/**
+ * Waits until every promise has settled, then returns their values in order, or throws the first
+ * rejection (in order). Promise.all rejects as soon as one task fails while the others still run:
+ * a job must not give back the shared tables its other tasks are still reading.
+ */
+export async function allSettledOrThrow<T>(promises: readonly Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<T>).value);
+}

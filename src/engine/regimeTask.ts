@@ -4,11 +4,11 @@ import type { MetricOptions } from '../analytics/metricOptions.ts';
 import { regimeMetricsForCodes } from '../analytics/regimeMetrics.ts';
 import { readSignalAt } from '../io/traceLocator.ts';
 import type { RegimeTables } from '../kernels/regimes.ts';
-import { claimPages } from '../kernels/runtime.ts';
+import { claimRegion, type KernelRegion } from '../kernels/regions.ts';
 import type { DenseMarket } from '../market/denseMarket.ts';
 import type { ExecutionCosts } from '../types.ts';
 import type { RegimeMetricsTask, RegimeOutcome, SharedRegimeCodes, StrategyJob } from './messages.ts';
-import { rehydrateViews } from './sharedViews.ts';
+import { cachedViews, rehydrateViews } from './sharedViews.ts';
 
 /**
  * Reads one strategy's trace and computes its per-regime metrics for every classifier (sparse
@@ -40,33 +40,26 @@ const codeCache = new Map<string, SharedRegimeCodes>();
 
 /** Worker side of a 'regime-metrics' task: rehydrates the shared tables and codes once per id. */
 export function runRegimeMetricsTask(task: RegimeMetricsTask, market: DenseMarket, memory: WebAssembly.Memory): RegimeOutcome[] {
-  let tables = tableCache.get(task.tables.id);
-  if (!tables) {
-    tables = rehydrateViews<RegimeTables>(task.tables.layout, memory);
-    tableCache.set(task.tables.id, tables);
-  }
-  let codes = codeCache.get(task.classifiers.id);
-  if (!codes) {
-    codes = rehydrateViews<SharedRegimeCodes>(task.classifiers.layout, memory);
-    codeCache.set(task.classifiers.id, codes);
-  }
+  const tables = cachedViews(tableCache, task.tables.id, () => rehydrateViews<RegimeTables>(task.tables.layout, memory));
+  const codes = cachedViews(codeCache, task.classifiers.id, () => rehydrateViews<SharedRegimeCodes>(task.classifiers.layout, memory));
   return task.strategies.map((job) => computeRegimeOutcome(job, market, tables, codes, task.costs, task.options));
 }
 
 /**
- * Copies classifier change lists into a region of the pool's shared kernel memory (claimed once,
- * never released, like the market tables) so tasks carry them by offset (`sharedRegimeCodes`).
+ * Copies classifier change lists into a region of the pool's shared kernel memory (claimRegion; the
+ * caller releases it when the job is done, like the market tables) so tasks carry them by offset.
  */
 export function shareRegimeCodes(
   memory: WebAssembly.Memory, codes: readonly { idx: Int32Array; state: Int32Array; regimes: number }[], labels: readonly (readonly string[])[],
-): SharedRegimeCodes {
+): { shared: SharedRegimeCodes; region: KernelRegion } {
   const bytes = codes.reduce((sum, c) => sum + 8 * c.idx.length + 64, 64);
-  let offset = claimPages(memory, bytes);
+  const region = claimRegion(memory, bytes);
+  let offset = region.base;
   const place = (source: Int32Array): Int32Array => {
     const view = new Int32Array(memory.buffer, offset, source.length);
     view.set(source);
     offset += Math.ceil((4 * source.length) / 16) * 16;
     return view;
   };
-  return { codes: codes.map((c) => ({ idx: place(c.idx), state: place(c.state), regimes: c.regimes })), labels: labels.map((l) => [...l]) };
+  return { shared: { codes: codes.map((c) => ({ idx: place(c.idx), state: place(c.state), regimes: c.regimes })), labels: labels.map((l) => [...l]) }, region };
 }

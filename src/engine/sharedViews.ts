@@ -67,3 +67,21 @@ export function rehydrateViews<T>(layout: ViewLayout, memory: WebAssembly.Memory
   };
   return walk(layout) as T;
 }
+
+/** Entries a thread keeps in a cacheViews map: a job's tables are looked up by ids that change every job. */
+const VIEW_CACHE_ENTRIES = 8;
+
+/**
+ * The rehydrated views cached under `id` in `cache`, made by `make` on first use. The cache keeps the
+ * VIEW_CACHE_ENTRIES latest ids: a long-lived worker sees new ids every job, and the views of a
+ * finished job point into memory that a later job may reuse.
+ */
+export function cachedViews<T>(cache: Map<string, T>, id: string, make: () => T): T {
+  let views = cache.get(id);
+  if (views === undefined) {
+    views = make();
+    cache.set(id, views);
+    if (cache.size > VIEW_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  }
+  return views;
+}

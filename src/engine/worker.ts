@@ -11,7 +11,7 @@ import type { PboBlockSums, PboSplitResults } from '../kernels/pbo.ts';
 import type {
   DenseReturnsOutcome, DenseReturnsTask, EngineTask, PboBlockSumsOutcome, PboBlockSumsTask, PboSplitsTask, RegimeOutcome, SharedMarketRef, StrategyMetricsTask, StrategyOutcome, WorkerBootData,
 } from './messages.ts';
-import { rehydrateViews } from './sharedViews.ts';
+import { cachedViews, rehydrateViews } from './sharedViews.ts';
 import { computeStrategyOutcomes, TraceReaderUnavailable, writeOutcomeCache, type TraceColumnsReader } from './strategyTask.ts';
 
 // One kernel instance per worker, over the pool's shared memory; its arena is this worker's scratch.
@@ -24,12 +24,7 @@ const markets = new Map<string, DenseMarket>();
 
 /** The market tables of a task, rebuilt once per worker as views over the shared memory (no copy). */
 function marketFor(ref: SharedMarketRef): DenseMarket {
-  let market = markets.get(ref.marketId);
-  if (!market) {
-    market = { ...rehydrateViews<DenseMarket>(ref.layout, boot.memory), instance };
-    markets.set(ref.marketId, market);
-  }
-  return market;
+  return cachedViews(markets, ref.marketId, () => ({ ...rehydrateViews<DenseMarket>(ref.layout, boot.memory), instance }));
 }
 
 /** The full trace reader, once a trace has needed it. */

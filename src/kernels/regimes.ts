@@ -2,7 +2,8 @@
 import { KernelError } from '../errors.ts';
 import type { ExecutionCosts } from '../types.ts';
 import { SLIPPAGE_MODEL_CODE } from './costs.ts';
-import { claimPages, withScratch, type KernelInstance } from './runtime.ts';
+import { claimRegion, releaseRegion, type KernelRegion } from './regions.ts';
+import { withScratch, type KernelInstance } from './runtime.ts';
 
 // Mirrors of assembly/regimes.ts.
 
@@ -26,8 +27,8 @@ export const REGIME_SLOTS = 16;
 export const REGIME_STATUS = { notUnit: -1, ruin: -2, unpriced: -3, badRow: -4 } as const;
 
 /**
- * Per-market tables of the per-regime kernel, in kernel memory (one region from `claimPages`, never
- * released, so a worker pool over the same shared memory reads them without a copy): double-double
+ * Per-market tables of the per-regime kernel, in kernel memory (one region from `claimRegion`, until
+ * releaseRegimeTables; a worker pool over the same shared memory reads them without a copy): double-double
  * prefix sums of r, r^2, min(r - rf, 0)^2, min(-r - rf, 0)^2, log1p(r), log1p(-r) and, per side, the
  * rounded log prefix with (max, min, max-drop) summaries over 64- and 4096-position blocks.
  * About 115 bytes per bar.
@@ -44,6 +45,8 @@ export interface RegimeTables {
   /** The header (kept so describeViews can share the region). */
   readonly header: Uint32Array;
   readonly sums: Float64Array;
+  /** The kernel memory region holding the tables (releaseRegimeTables gives it back). */
+  readonly region: KernelRegion;
 }
 
 /** Market columns the tables are built from (a MarketIndex or DenseMarket qualifies). */
@@ -79,7 +82,8 @@ export function buildRegimeTables(market: RegimeMarketColumns, riskFreePerBar: n
   const long = side();
   const short = side();
   const { memory, exports: k } = instance;
-  const base = claimPages(memory, bytes);
+  const region = claimRegion(memory, bytes);
+  const base = region.base;
   const at = (offset: number) => base + offset;
   const shortRuinBar = k.buildRegimeTables(
     market.returns.byteOffset, n, riskFreePerBar, at(offSums),
@@ -101,7 +105,13 @@ export function buildRegimeTables(market: RegimeMarketColumns, riskFreePerBar: n
   return {
     barCount: n, riskFreePerBar, headerPtr: at(offHeader), shortRuinBar, header,
     sums: new Float64Array(memory.buffer, at(offSums), SUM_SLOTS * positions),
+    region,
   };
+}
+
+/** Gives the tables' memory back (see releaseRegion); neither they nor their views may be used after. */
+export function releaseRegimeTables(tables: RegimeTables, instance: KernelInstance): void {
+  releaseRegion(instance.memory, tables.region);
 }
 
 /** A classifier's change list with its regime codes in [0, regimes). */

@@ -1,14 +1,15 @@
 import { SchemaError } from '../errors.ts';
 import { DEFAULT_VOLATILITY_WINDOW_BARS } from '../constants.ts';
 import { BLOCK_SUMMARY_SLOTS, buildBlockSummaries, buildPrefixRecords, PREFIX_RECORD_BYTES, PREFIX_RECORD_SLOTS, summaryBlocks } from '../kernels/prefix.ts';
-import { claimPages, kernels, type KernelInstance } from '../kernels/runtime.ts';
+import { claimRegion, releaseRegion, type KernelRegion } from '../kernels/regions.ts';
+import { kernels, type KernelInstance } from '../kernels/runtime.ts';
 import { INDEX_HEADER, INDEX_HEADER_SLOTS } from '../kernels/sparse.ts';
 import type { Bars, ExecutionCosts } from '../types.ts';
 import type { DenseMarket } from './denseMarket.ts';
 
 /**
  * Per-symbol tables of the change-proportional metric path, computed once by WASM kernels and
- * living in kernel memory (one region from `claimPages`, never released), so a worker pool over
+ * living in kernel memory (one region from `claimRegion`; releaseMarketIndex gives it back), so a worker pool over
  * the same shared memory reads them without a copy. A MarketIndex is also a DenseMarket: the
  * dense reference path runs on it unchanged.
  *
@@ -29,9 +30,8 @@ export interface MarketIndex extends DenseMarket {
   readonly riskFreePerBar: number;
   /** Byte offset of the u32 header the sparse kernel reads (assembly/sparse.ts HDR_*). */
   readonly headerPtr: number;
-  /** Byte offset and size of the whole region. */
-  readonly regionPtr: number;
-  readonly regionBytes: number;
+  /** The kernel memory region holding every table. */
+  readonly region: KernelRegion;
   /** Prefix records, PREFIX_RECORD_SLOTS f64 per prefix position (n + 1 positions; see PREFIX_RECORD). */
   readonly records: Float64Array;
   /** log-equity prefixes (hi parts): sum_{j<i} log1p(r_j) and sum_{j<i} log1p(-r_j). */
@@ -85,7 +85,8 @@ export function buildMarketIndex(
   const offBlocks = reserve(8 * BLOCK_SUMMARY_SLOTS * blocks);
   const offHeader = reserve(4 * INDEX_HEADER_SLOTS);
   const { memory, exports: k } = instance;
-  const base = claimPages(memory, bytes); // page-aligned, so the record pairs are 128-byte aligned
+  const region = claimRegion(memory, bytes);
+  const base = region.base; // page-aligned, so the record pairs are 128-byte aligned
   const at = (offset: number) => base + offset;
   const buffer = memory.buffer;
   const close = new Float64Array(buffer, at(offClose), n);
@@ -124,11 +125,19 @@ export function buildMarketIndex(
     volatilityWindowBars: costs.volatilityWindowBars,
     riskFreePerBar: rf,
     headerPtr: at(offHeader),
-    regionPtr: base,
-    regionBytes: bytes,
+    region,
     records: new Float64Array(buffer, at(offRecords), PREFIX_RECORD_SLOTS * positions),
     logLong: new Float64Array(buffer, at(offLogLong), positions),
     logShort: new Float64Array(buffer, at(offLogShort), positions),
     blockSummaries: new Float64Array(buffer, at(offBlocks), BLOCK_SUMMARY_SLOTS * blocks),
   };
+}
+
+/**
+ * Gives the index's memory back for the next market this thread builds in the same memory (a
+ * long-lived pool would otherwise grow by one index per analysis). Neither the index nor any view
+ * of its tables may be used after, in any thread.
+ */
+export function releaseMarketIndex(index: MarketIndex): void {
+  releaseRegion(index.instance.memory, index.region);
 }

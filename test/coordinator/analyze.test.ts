@@ -94,6 +94,15 @@ describe('analyzeRun', () => {
     expect(touched.summary.strategies).toMatchObject({ fromCache: 39, computed: 1 });
   });
 
+  it('a long-lived pool reuses its kernel memory analysis after analysis (the market index is given back)', async () => {
+    const sizes: number[] = [];
+    for (let job = 0; job < 4; job++) {
+      await analyzeRun(run, { pool, useCache: false });
+      sizes.push(pool.instance.memory.buffer.byteLength);
+    }
+    expect(sizes[3]).toBe(sizes[1]);
+  });
+
   it('reports a corrupt trace as that strategy\'s failure and completes the rest', async () => {
     const broken = join(temp.dir, 'broken');
     generateRun(broken, { strategies: 12, classifiers: 0, bars: 2_000, seed: 3, metrics: false });

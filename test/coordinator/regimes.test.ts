@@ -87,6 +87,15 @@ describe('regime analytics on a generated run (60 strategies x 3 classifiers x 5
     expect(inline.summary.separation).toEqual(summary.separation);
   });
 
+  it('a long-lived pool reuses its kernel memory job after job (markets, regime tables and codes are given back)', async () => {
+    const sizes: number[] = [];
+    for (let job = 0; job < 4; job++) {
+      await analyzeRegimes(run, { pool, top: 5 });
+      sizes.push(pool.instance.memory.buffer.byteLength);
+    }
+    expect(sizes[3]).toBe(sizes[1]);
+  });
+
   it('correlates the top strategies (change-proportional where exact, dense net otherwise) and filters them', async () => {
     const net = await correlateRun(run, { top: 20, maxCorrelation: 0.5 });
     const file = readJson<CorrelationMatrixFile>(net.path);
