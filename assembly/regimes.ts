@@ -177,8 +177,39 @@ let foldDrop: f64 = 0.0;
   if (high > foldPeak) foldPeak = high;
 }
 
-/** Folds prefix positions [first, last] (inclusive), shifted by `shift`, into (foldPeak, foldDrop). */
+/**
+ * Folds prefix positions [first, last] (inclusive), shifted by `shift`, into (foldPeak, foldDrop).
+ *
+ * A range inside one or two 64-position blocks (a short segment: the common case, and the one that
+ * would otherwise read every value) is first bounded by its blocks' summaries: when even the
+ * blocks' highest value stays at or below the peak and their lowest does not reach a deeper drop,
+ * the fold changes nothing and is skipped. Otherwise, without a new high (the range's maximum at or
+ * below the peak) the peak stays and the drop is peak - minimum, found by a max / min scan with no
+ * dependency from one value to the next; only a range that makes a new high is folded value by
+ * value. Rounding is monotone, so all three give exactly the sequential fold's state.
+ */
 function foldRange(valuePtr: usize, blocksPtr: usize, superPtr: usize, first: i32, last: i32, shift: f64): void {
+  const firstBlock = first >> 6;
+  const lastBlock = last >> 6;
+  if (lastBlock - firstBlock <= 1) {
+    const a = blocksPtr + <usize>firstBlock * 24;
+    const b = blocksPtr + <usize>lastBlock * 24;
+    const blockHigh = Math.max(load<f64>(a), load<f64>(b)) + shift;
+    const blockLow = Math.min(load<f64>(a, 8), load<f64>(b, 8)) + shift;
+    if (blockHigh <= foldPeak && foldPeak - blockLow <= foldDrop) return;
+    let high = -Infinity;
+    let low = Infinity;
+    for (let j = first; j <= last; j++) {
+      const v = load<f64>(valuePtr + (<usize>j << 3));
+      high = Math.max(high, v);
+      low = Math.min(low, v);
+    }
+    if (high + shift <= foldPeak) {
+      const d = foldPeak - (low + shift);
+      if (d > foldDrop) foldDrop = d;
+      return;
+    }
+  }
   let i = first;
   const end = last + 1;
   while (i < end && (i & 63) != 0) { foldValue(load<f64>(valuePtr + (<usize>i << 3)) + shift); i++; }
@@ -284,9 +315,50 @@ function addBar(code: i32, p: f64, g: f64, cost: f64): bool {
   return true;
 }
 
+// ---- per-classifier state (f64 and i32 slots of one block per classifier) ----------------------
+
+/** Bytes of a classifier's block (mirrored in src/kernels/regimes.ts). */
+export const REGIME_STATE_BYTES: i32 = 112;
+// parameters, written by the host
+const ST_REG_IDX: usize = 0;
+const ST_REG_CODE: usize = 4;
+const ST_G: usize = 8;
+const ST_REGIMES: usize = 12;
+const ST_OUT: usize = 16;
+const ST_TRADE_NET: usize = 20;
+const ST_TRADE_REGIME: usize = 24;
+// results, read by the host
+/** Status: REGIME_RUNNING while windows remain, then the trade count (>= 0) or a REGIME_* code. */
+const ST_STATUS: usize = 28;
+const ST_DETAIL: usize = 32;
+// the walk's own state between windows
+const ST_CODE: usize = 36;
+const ST_CURSOR: usize = 40;
+const ST_SI: usize = 44;
+const ST_GI: usize = 48;
+const ST_TRADES: usize = 52;
+const ST_OPEN: usize = 56;
+const ST_START: usize = 60;
+const ST_TRADE_CODE: usize = 64;
+const ST_LAST_SIG: usize = 68;
+const ST_LAST_REG: usize = 72;
+const ST_P: usize = 80;
+const ST_ENTRY_LEG: usize = 88;
+const ST_TRADE_LOG: usize = 96;
+
+/** Status of a classifier whose walk has windows left. */
+export const REGIME_RUNNING: i32 = -100;
+
 /**
- * Metrics aggregates of one strategy per regime of one classifier, in O(K + G) range queries
- * (each O(1) sums plus O(64 + length / 4096) for the drawdown).
+ * Metrics aggregates of one strategy per regime of each of `count` classifiers, in O(K + G) range
+ * queries per classifier (each O(1) sums plus, for the drawdown, O(1) block bounds or O(64 +
+ * length / 4096) values).
+ *
+ * The bars are walked in windows of `windowBars`: every classifier's segments that start inside a
+ * window are done before the next window, so the window's prefix records come from memory once for
+ * all classifiers rather than once each (a strategy's change points are the same for every
+ * classifier). Per classifier the operations and their order do not depend on the window: any
+ * `windowBars` gives the same bits.
  *
  * Timing (ARCHITECTURE.md): bar t's return R_t = pos_{t-1} r_t - cost_t belongs to regime
  * state_{t-1}; bars without a state (t = 0, t <= the first regime row) go to code `regimes`.
@@ -294,45 +366,93 @@ function addBar(code: i32, p: f64, g: f64, cost: f64): bool {
  * net / gross R, R^2, min(R - rf, 0)^2, log1p(R), costs, exposed bars, log-equity drawdown state
  * (equity, peak, max drop; peak starts at 0 = equity 1), trades entered in c and their summed
  * durations. A trade entered at bar e belongs to regime state_e; its net return (cost legs as in
- * assembly/trades.ts) goes to tradeNetPtr[i], its regime code to tradeRegimePtr[i] (capacity K + 1).
+ * assembly/trades.ts) goes to tradeNet[i], its regime code to tradeRegime[i] (capacity K + 1).
  *
- * Positions must be -1, 0 or 1 (REGIME_NOT_UNIT, detail = row); a bar whose net or gross return
- * reaches -100 % gives REGIME_RUIN (detail = bar); the sqrt cost law on a bar with close or volume
- * <= 0 gives REGIME_UNPRICED (detail = bar); a regime code outside [0, regimes) or a change list
- * that is not strictly increasing inside the bars gives REGIME_BAD_ROW (detail = row of the
- * regime list, or -(row + 1) of the signal list).
+ * Classifier c's block (REGIME_STATE_BYTES at statesPtr + c * REGIME_STATE_BYTES) holds its change
+ * list (idx, codes, length G, regimes), its out block and trade arrays; on return its status is the
+ * trade count, or: positions must be -1, 0 or 1 (REGIME_NOT_UNIT, detail = row); a bar whose net or
+ * gross return reaches -100 % gives REGIME_RUIN (detail = bar); the sqrt cost law on a bar with
+ * close or volume <= 0 gives REGIME_UNPRICED (detail = bar); a regime code outside [0, regimes) or a
+ * change list that is not strictly increasing inside the bars gives REGIME_BAD_ROW (detail = row of
+ * the regime list, or -(row + 1) of the signal list).
  */
 export function regimeMetrics(
-  headerPtr: usize, riskFreePerBar: f64,
-  sigIdxPtr: usize, sigValuePtr: usize, k: i32,
-  regIdxPtr: usize, regCodePtr: usize, g: i32, regimes: i32,
+  headerPtr: usize, riskFreePerBar: f64, sigIdxPtr: usize, sigValuePtr: usize, k: i32,
   model: i32, commissionRate: f64, slippageRate: f64, impactCoefficient: f64, capital: f64,
-  outPtr: usize, tradeNetPtr: usize, tradeRegimePtr: usize, detailPtr: usize,
-): i32 {
+  statesPtr: usize, count: i32, windowBars: i32,
+): void {
   gHeader = headerPtr;
-  gOut = outPtr;
   gRiskFree = riskFreePerBar;
-  gTradeLog = 0.0;
   const n = <i32>load<u32>(headerPtr + (<usize>RH_BARS << 2));
-  const retPtr = <usize>load<u32>(headerPtr + (<usize>RH_RETURNS << 2));
-  const closePtr = <usize>load<u32>(headerPtr + (<usize>RH_CLOSE << 2));
-  const volumePtr = <usize>load<u32>(headerPtr + (<usize>RH_VOLUME << 2));
-  const sigmaPtr = <usize>load<u32>(headerPtr + (<usize>RH_SIGMA << 2));
-  const total = (regimes + 1) * REGIME_SLOTS;
-  for (let i: i32 = 0; i < total; i++) store<f64>(outPtr + (<usize>i << 3), 0.0);
+  for (let c: i32 = 0; c < count; c++) {
+    const st = statesPtr + <usize>c * <usize>REGIME_STATE_BYTES;
+    const out = <usize>load<u32>(st + ST_OUT);
+    const total = (load<i32>(st + ST_REGIMES) + 1) * REGIME_SLOTS;
+    for (let i: i32 = 0; i < total; i++) store<f64>(out + (<usize>i << 3), 0.0);
+    store<i32>(st + ST_STATUS, REGIME_RUNNING);
+    store<i32>(st + ST_DETAIL, 0);
+    store<i32>(st + ST_CODE, load<i32>(st + ST_REGIMES));
+    store<i32>(st + ST_CURSOR, 0);
+    store<i32>(st + ST_SI, 0);
+    store<i32>(st + ST_GI, 0);
+    store<i32>(st + ST_TRADES, 0);
+    store<i32>(st + ST_OPEN, 0);
+    store<i32>(st + ST_START, 0);
+    store<i32>(st + ST_TRADE_CODE, load<i32>(st + ST_REGIMES));
+    store<i32>(st + ST_LAST_SIG, -1);
+    store<i32>(st + ST_LAST_REG, -1);
+    store<f64>(st + ST_P, 0.0);
+    store<f64>(st + ST_ENTRY_LEG, 0.0);
+    store<f64>(st + ST_TRADE_LOG, 0.0);
+  }
+  const step = windowBars > 0 ? windowBars : n;
+  let windowEnd: i32 = 0;
+  do {
+    windowEnd = n - windowEnd > step ? windowEnd + step : n;
+    for (let c: i32 = 0; c < count; c++) {
+      const st = statesPtr + <usize>c * <usize>REGIME_STATE_BYTES;
+      if (load<i32>(st + ST_STATUS) == REGIME_RUNNING) {
+        walkWindow(st, n, windowEnd, sigIdxPtr, sigValuePtr, k, model, commissionRate, slippageRate, impactCoefficient, capital);
+      }
+    }
+  } while (windowEnd < n);
+}
+
+/**
+ * Continues one classifier's walk over the change points before `windowEnd` (all of them, and the
+ * last range, when windowEnd is n), from and back into its state block.
+ */
+function walkWindow(
+  st: usize, n: i32, windowEnd: i32, sigIdxPtr: usize, sigValuePtr: usize, k: i32,
+  model: i32, commissionRate: f64, slippageRate: f64, impactCoefficient: f64, capital: f64,
+): void {
+  const retPtr = <usize>load<u32>(gHeader + (<usize>RH_RETURNS << 2));
+  const closePtr = <usize>load<u32>(gHeader + (<usize>RH_CLOSE << 2));
+  const volumePtr = <usize>load<u32>(gHeader + (<usize>RH_VOLUME << 2));
+  const sigmaPtr = <usize>load<u32>(gHeader + (<usize>RH_SIGMA << 2));
+  const regIdxPtr = <usize>load<u32>(st + ST_REG_IDX);
+  const regCodePtr = <usize>load<u32>(st + ST_REG_CODE);
+  const g = load<i32>(st + ST_G);
+  const regimes = load<i32>(st + ST_REGIMES);
+  const tradeNetPtr = <usize>load<u32>(st + ST_TRADE_NET);
+  const tradeRegimePtr = <usize>load<u32>(st + ST_TRADE_REGIME);
+  gOut = <usize>load<u32>(st + ST_OUT);
+  gTradeLog = load<f64>(st + ST_TRADE_LOG);
   const linearUnit = commissionRate + slippageRate;
-  let p: f64 = 0.0;
-  let code = regimes;
-  let cursor: i32 = 0;
-  let si: i32 = 0;
-  let gi: i32 = 0;
-  let trades: i32 = 0;
-  let open = false;
-  let start: i32 = 0;
-  let entryLeg: f64 = 0.0;
-  let tradeCode = regimes;
-  let lastSig: i32 = -1;
-  let lastReg: i32 = -1;
+  let p = load<f64>(st + ST_P);
+  let code = load<i32>(st + ST_CODE);
+  let cursor = load<i32>(st + ST_CURSOR);
+  let si = load<i32>(st + ST_SI);
+  let gi = load<i32>(st + ST_GI);
+  let trades = load<i32>(st + ST_TRADES);
+  let open = load<i32>(st + ST_OPEN) != 0;
+  let start = load<i32>(st + ST_START);
+  let entryLeg = load<f64>(st + ST_ENTRY_LEG);
+  let tradeCode = load<i32>(st + ST_TRADE_CODE);
+  let lastSig = load<i32>(st + ST_LAST_SIG);
+  let lastReg = load<i32>(st + ST_LAST_REG);
+  let status = REGIME_RUNNING;
+  let detail: i32 = 0;
   while (true) {
     let c = n;
     if (si < k) c = load<i32>(sigIdxPtr + (<usize>si << 2));
@@ -340,23 +460,32 @@ export function regimeMetrics(
       const at = load<i32>(regIdxPtr + (<usize>gi << 2));
       if (at < c) c = at;
     }
-    if (c >= n) break;
+    if (c >= windowEnd && windowEnd < n) break; // (resumed in a later window)
+    if (c >= n) {
+      addRange(code, p, cursor, n - 1);
+      if (open) {
+        recordTrade(tradeNetPtr, tradeRegimePtr, trades, tradeCode, (1.0 - entryLeg) * Math.exp(gTradeLog) - 1.0, n - 1 - start);
+        trades++;
+      }
+      status = trades;
+      break;
+    }
     const sigHere = si < k && load<i32>(sigIdxPtr + (<usize>si << 2)) == c;
     const regHere = gi < g && load<i32>(regIdxPtr + (<usize>gi << 2)) == c;
-    if (sigHere && c <= lastSig) { store<i32>(detailPtr, -(si + 1)); return REGIME_BAD_ROW; }
-    if (regHere && c <= lastReg) { store<i32>(detailPtr, gi); return REGIME_BAD_ROW; }
+    if (sigHere && c <= lastSig) { status = REGIME_BAD_ROW; detail = -(si + 1); break; }
+    if (regHere && c <= lastReg) { status = REGIME_BAD_ROW; detail = gi; break; }
     let q = p;
     let unit: f64 = 0.0;
     let traded: f64 = 0.0;
     if (sigHere) {
       q = load<f64>(sigValuePtr + (<usize>si << 3));
-      if (q != 1.0 && q != 0.0 && q != -1.0) { store<i32>(detailPtr, si); return REGIME_NOT_UNIT; }
+      if (q != 1.0 && q != 0.0 && q != -1.0) { status = REGIME_NOT_UNIT; detail = si; break; }
       traded = Math.abs(q - p);
       if (traded > 0.0) {
         if (model == SLIPPAGE_SQRT) {
           const close = load<f64>(closePtr + (<usize>c << 3));
           const volume = load<f64>(volumePtr + (<usize>c << 3));
-          if (!(close > 0.0) || !(volume > 0.0)) { store<i32>(detailPtr, c); return REGIME_UNPRICED; }
+          if (!(close > 0.0) || !(volume > 0.0)) { status = REGIME_UNPRICED; detail = c; break; }
           unit = commissionRate + impactCoefficient * load<f64>(sigmaPtr + (<usize>c << 3)) * Math.sqrt(traded * capital / (close * volume));
         } else {
           unit = linearUnit;
@@ -367,13 +496,13 @@ export function regimeMetrics(
       addRange(code, p, cursor, c - 1);
       let r = load<f64>(retPtr + (<usize>c << 3));
       if (r != r) r = 0.0;
-      if (!addBar(code, p, p * r, traded * unit)) { store<i32>(detailPtr, c); return REGIME_RUIN; }
+      if (!addBar(code, p, p * r, traded * unit)) { status = REGIME_RUIN; detail = c; break; }
     } else {
       addRange(code, p, cursor, c);
     }
     if (regHere) {
       code = load<i32>(regCodePtr + (<usize>gi << 2));
-      if (code < 0 || code >= regimes) { store<i32>(detailPtr, gi); return REGIME_BAD_ROW; }
+      if (code < 0 || code >= regimes) { status = REGIME_BAD_ROW; detail = gi; break; }
       lastReg = c;
       gi++;
     }
@@ -399,12 +528,21 @@ export function regimeMetrics(
     }
     cursor = c + 1;
   }
-  addRange(code, p, cursor, n - 1);
-  if (open) {
-    recordTrade(tradeNetPtr, tradeRegimePtr, trades, tradeCode, (1.0 - entryLeg) * Math.exp(gTradeLog) - 1.0, n - 1 - start);
-    trades++;
-  }
-  return trades;
+  store<i32>(st + ST_STATUS, status);
+  store<i32>(st + ST_DETAIL, detail);
+  store<i32>(st + ST_CODE, code);
+  store<i32>(st + ST_CURSOR, cursor);
+  store<i32>(st + ST_SI, si);
+  store<i32>(st + ST_GI, gi);
+  store<i32>(st + ST_TRADES, trades);
+  store<i32>(st + ST_OPEN, open ? 1 : 0);
+  store<i32>(st + ST_START, start);
+  store<i32>(st + ST_TRADE_CODE, tradeCode);
+  store<i32>(st + ST_LAST_SIG, lastSig);
+  store<i32>(st + ST_LAST_REG, lastReg);
+  store<f64>(st + ST_P, p);
+  store<f64>(st + ST_ENTRY_LEG, entryLeg);
+  store<f64>(st + ST_TRADE_LOG, gTradeLog);
 }
 
 @inline function recordTrade(netPtr: usize, regimePtr: usize, i: i32, code: i32, net: f64, duration: i32): void {

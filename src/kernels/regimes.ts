@@ -23,8 +23,18 @@ export const REGIME_SLOT = {
 } as const;
 export const REGIME_SLOTS = 16;
 
-/** Status codes of regimeMetrics (a non-negative return is the trade count). */
+/** Status codes of regimeMetrics (a non-negative status is the trade count). */
 export const REGIME_STATUS = { notUnit: -1, ruin: -2, unpriced: -3, badRow: -4 } as const;
+
+/** Bytes of a classifier's block and the i32 slots the host writes and reads (assembly/regimes.ts ST_*). */
+const REGIME_STATE_BYTES = 112;
+const STATE_SLOT = { regIdx: 0, regCode: 1, g: 2, regimes: 3, out: 4, tradeNet: 5, tradeRegime: 6, status: 7, detail: 8 } as const;
+
+/**
+ * Bars per window of the kernel's walk (see runRegimeKernel): 8,192 positions of prefix records are
+ * 768 KB, so a window's records stay in a core's 2 MB L2 while every classifier walks it.
+ */
+export const REGIME_WINDOW_BARS = 8192;
 
 /**
  * Per-market tables of the per-regime kernel, in kernel memory (one region from `claimRegion`, until
@@ -136,39 +146,52 @@ export interface RegimeKernelResult {
 }
 
 /**
- * Runs `regimeMetrics` for one strategy's change list against several classifiers (one kernel call
- * each; the strategy is copied into scratch once). O(K + G) range queries per classifier.
+ * Runs `regimeMetrics` for one strategy's change list against several classifiers in one kernel
+ * call: O(K + G) range queries per classifier, the bars walked in windows of `windowBars` (default
+ * REGIME_WINDOW_BARS) so that each window's tables are read from memory once for all classifiers.
+ * The results do not depend on `windowBars` (bit for bit).
  */
 export function runRegimeKernel(
   instance: KernelInstance, tables: RegimeTables, idx: Int32Array, value: Float64Array, classifiers: readonly RegimeCodes[], costs: ExecutionCosts,
+  windowBars = REGIME_WINDOW_BARS,
 ): RegimeKernelResult[] {
   if (idx.length !== value.length) throw new KernelError(`change list has ${idx.length} indices but ${value.length} values`);
   if (costs.slippageModel === 'sqrt' && tables.header[REGIME_HEADER.sigma] === 0) throw new KernelError('the regime tables were built without the rolling volatility the sqrt cost law needs');
+  if (classifiers.length === 0) return [];
   return withScratch((arena, k) => {
     const idxIn = arena.copyI32(idx);
     const valueIn = arena.copyF64(value);
     const cap = idx.length + 1;
-    const tradeNet = arena.f64(cap);
-    const tradeRegime = arena.i32(cap);
-    const detail = arena.i32(4);
-    return classifiers.map((classifier) => {
-      const mark = arena.mark();
+    const states = arena.alloc(REGIME_STATE_BYTES * classifiers.length);
+    const outputs = classifiers.map((classifier) => {
       const regIdx = arena.copyI32(classifier.idx);
       const regCode = arena.copyI32(classifier.state);
-      const out = arena.f64((classifier.regimes + 1) * REGIME_SLOTS);
-      const status = k.regimeMetrics(
-        tables.headerPtr, tables.riskFreePerBar, idxIn.byteOffset, valueIn.byteOffset, idx.length,
-        regIdx.byteOffset, regCode.byteOffset, classifier.idx.length, classifier.regimes,
-        SLIPPAGE_MODEL_CODE[costs.slippageModel], costs.commissionRate, costs.slippageRate, costs.impactCoefficient, costs.capital,
-        out.byteOffset, tradeNet.byteOffset, tradeRegime.byteOffset, detail.byteOffset,
-      );
+      return { regIdx, regCode, out: arena.f64((classifier.regimes + 1) * REGIME_SLOTS), tradeNet: arena.f64(cap), tradeRegime: arena.i32(cap) };
+    });
+    // (every allocation is done: the memory cannot grow, so views of it stay valid from here)
+    outputs.forEach((o, c) => {
+      const slots = new Int32Array(instance.memory.buffer, states + c * REGIME_STATE_BYTES, REGIME_STATE_BYTES / 4);
+      slots[STATE_SLOT.regIdx] = o.regIdx.byteOffset;
+      slots[STATE_SLOT.regCode] = o.regCode.byteOffset;
+      slots[STATE_SLOT.g] = classifiers[c]!.idx.length;
+      slots[STATE_SLOT.regimes] = classifiers[c]!.regimes;
+      slots[STATE_SLOT.out] = o.out.byteOffset;
+      slots[STATE_SLOT.tradeNet] = o.tradeNet.byteOffset;
+      slots[STATE_SLOT.tradeRegime] = o.tradeRegime.byteOffset;
+    });
+    k.regimeMetrics(
+      tables.headerPtr, tables.riskFreePerBar, idxIn.byteOffset, valueIn.byteOffset, idx.length,
+      SLIPPAGE_MODEL_CODE[costs.slippageModel], costs.commissionRate, costs.slippageRate, costs.impactCoefficient, costs.capital,
+      states, classifiers.length, windowBars,
+    );
+    return outputs.map((o, c): RegimeKernelResult => {
+      const slots = new Int32Array(instance.memory.buffer, states + c * REGIME_STATE_BYTES, REGIME_STATE_BYTES / 4);
+      const status = slots[STATE_SLOT.status]!;
       const trades = Math.max(0, status);
-      const result: RegimeKernelResult = {
-        status, detail: detail[0]!, blocks: Float64Array.from(out),
-        tradeNet: Float64Array.from(tradeNet.subarray(0, trades)), tradeRegime: Int32Array.from(tradeRegime.subarray(0, trades)),
+      return {
+        status, detail: slots[STATE_SLOT.detail]!, blocks: Float64Array.from(o.out),
+        tradeNet: Float64Array.from(o.tradeNet.subarray(0, trades)), tradeRegime: Int32Array.from(o.tradeRegime.subarray(0, trades)),
       };
-      arena.release(mark);
-      return result;
     });
   }, instance);
 }

@@ -71,10 +71,9 @@ export interface KernelExports {
   ): number;
   regimeMetrics(
     headerPtr: number, riskFreePerBar: number, sigIdxPtr: number, sigValuePtr: number, k: number,
-    regIdxPtr: number, regCodePtr: number, g: number, regimes: number,
     model: number, commissionRate: number, slippageRate: number, impactCoefficient: number, capital: number,
-    outPtr: number, tradeNetPtr: number, tradeRegimePtr: number, detailPtr: number,
-  ): number;
+    statesPtr: number, count: number, windowBars: number,
+  ): void;
 }
 
 const PAGE_BYTES = 65536;
