@@ -283,8 +283,11 @@ function addRange(code: i32, p: f64, first: i32, last: i32): void {
   store<f64>(slot(code, RS_EQUITY), equity + logGrowth);
 }
 
-/** One bar with gross return g and net return x = g - cost in regime `code`; false on ruin. */
-function addBar(code: i32, p: f64, g: f64, cost: f64): bool {
+/**
+ * One bar with gross return g and net return x = g - cost in regime `code`, whose log1p(x) and
+ * log1p(g) are `logNet` and `logGross` (computed once per strategy: see changeLogs); false on ruin.
+ */
+function addBar(code: i32, p: f64, g: f64, cost: f64, logNet: f64, logGross: f64): bool {
   const x = g - cost;
   if (!(1.0 + x > 0.0) || !(1.0 + g > 0.0)) return false;
   add(code, RS_BARS, 1.0);
@@ -293,12 +296,10 @@ function addBar(code: i32, p: f64, g: f64, cost: f64): bool {
   add(code, RS_NET_SUM, x);
   add(code, RS_NET_SQUARES, x * x);
   add(code, RS_NET_DOWN, dn * dn);
-  const logNet = Math.log1p(x);
   add(code, RS_NET_LOG, logNet);
   add(code, RS_GROSS_SUM, g);
   add(code, RS_GROSS_SQUARES, g * g);
   add(code, RS_GROSS_DOWN, dg * dg);
-  const logGross = Math.log1p(g);
   add(code, RS_GROSS_LOG, logGross);
   add(code, RS_COSTS, cost);
   if (p != 0.0) {
@@ -368,6 +369,9 @@ export const REGIME_RUNNING: i32 = -100;
  * durations. A trade entered at bar e belongs to regime state_e; its net return (cost legs as in
  * assembly/trades.ts) goes to tradeNet[i], its regime code to tradeRegime[i] (capacity K + 1).
  *
+ * The log growth of each trading bar is the same for every classifier: it is computed once, into
+ * logsPtr (f64[2 * K] scratch).
+ *
  * Classifier c's block (REGIME_STATE_BYTES at statesPtr + c * REGIME_STATE_BYTES) holds its change
  * list (idx, codes, length G, regimes), its out block and trade arrays; on return its status is the
  * trade count, or: positions must be -1, 0 or 1 (REGIME_NOT_UNIT, detail = row); a bar whose net or
@@ -379,11 +383,12 @@ export const REGIME_RUNNING: i32 = -100;
 export function regimeMetrics(
   headerPtr: usize, riskFreePerBar: f64, sigIdxPtr: usize, sigValuePtr: usize, k: i32,
   model: i32, commissionRate: f64, slippageRate: f64, impactCoefficient: f64, capital: f64,
-  statesPtr: usize, count: i32, windowBars: i32,
+  statesPtr: usize, count: i32, windowBars: i32, logsPtr: usize,
 ): void {
   gHeader = headerPtr;
   gRiskFree = riskFreePerBar;
   const n = <i32>load<u32>(headerPtr + (<usize>RH_BARS << 2));
+  changeLogs(n, sigIdxPtr, sigValuePtr, k, model, commissionRate, slippageRate, impactCoefficient, capital, logsPtr);
   for (let c: i32 = 0; c < count; c++) {
     const st = statesPtr + <usize>c * <usize>REGIME_STATE_BYTES;
     const out = <usize>load<u32>(st + ST_OUT);
@@ -412,10 +417,56 @@ export function regimeMetrics(
     for (let c: i32 = 0; c < count; c++) {
       const st = statesPtr + <usize>c * <usize>REGIME_STATE_BYTES;
       if (load<i32>(st + ST_STATUS) == REGIME_RUNNING) {
-        walkWindow(st, n, windowEnd, sigIdxPtr, sigValuePtr, k, model, commissionRate, slippageRate, impactCoefficient, capital);
+        walkWindow(st, n, windowEnd, sigIdxPtr, sigValuePtr, k, model, commissionRate, slippageRate, impactCoefficient, capital, logsPtr);
       }
     }
   } while (windowEnd < n);
+}
+
+/**
+ * log1p of the net and of the gross return of every trading bar of the strategy, as walkWindow's
+ * addBar would compute them (same expressions, same operands: the position before row si is row
+ * si - 1's, 0 before the first row): f64 pairs at logsPtr + 16 * si. Rows the walk stops at (an
+ * invalid position or bar, an unpriceable trade, ruin) and rows without a trade get NaN, unused.
+ */
+function changeLogs(
+  n: i32, sigIdxPtr: usize, sigValuePtr: usize, k: i32,
+  model: i32, commissionRate: f64, slippageRate: f64, impactCoefficient: f64, capital: f64, logsPtr: usize,
+): void {
+  const retPtr = <usize>load<u32>(gHeader + (<usize>RH_RETURNS << 2));
+  const closePtr = <usize>load<u32>(gHeader + (<usize>RH_CLOSE << 2));
+  const volumePtr = <usize>load<u32>(gHeader + (<usize>RH_VOLUME << 2));
+  const sigmaPtr = <usize>load<u32>(gHeader + (<usize>RH_SIGMA << 2));
+  const linearUnit = commissionRate + slippageRate;
+  let p: f64 = 0.0;
+  for (let si: i32 = 0; si < k; si++) {
+    const c = load<i32>(sigIdxPtr + (<usize>si << 2));
+    const q = load<f64>(sigValuePtr + (<usize>si << 3));
+    let logNet: f64 = NaN;
+    let logGross: f64 = NaN;
+    const traded = Math.abs(q - p);
+    if (c >= 0 && c < n && traded > 0.0) {
+      let unit = linearUnit;
+      let priced = true;
+      if (model == SLIPPAGE_SQRT) {
+        const close = load<f64>(closePtr + (<usize>c << 3));
+        const volume = load<f64>(volumePtr + (<usize>c << 3));
+        priced = close > 0.0 && volume > 0.0;
+        unit = priced ? commissionRate + impactCoefficient * load<f64>(sigmaPtr + (<usize>c << 3)) * Math.sqrt(traded * capital / (close * volume)) : 0.0;
+      }
+      let r = load<f64>(retPtr + (<usize>c << 3));
+      if (r != r) r = 0.0;
+      const g = p * r;
+      const x = g - traded * unit;
+      if (priced && 1.0 + x > 0.0 && 1.0 + g > 0.0) {
+        logNet = Math.log1p(x);
+        logGross = Math.log1p(g);
+      }
+    }
+    store<f64>(logsPtr + (<usize>si << 4), logNet);
+    store<f64>(logsPtr + (<usize>si << 4), logGross, 8);
+    p = q;
+  }
 }
 
 /**
@@ -424,7 +475,7 @@ export function regimeMetrics(
  */
 function walkWindow(
   st: usize, n: i32, windowEnd: i32, sigIdxPtr: usize, sigValuePtr: usize, k: i32,
-  model: i32, commissionRate: f64, slippageRate: f64, impactCoefficient: f64, capital: f64,
+  model: i32, commissionRate: f64, slippageRate: f64, impactCoefficient: f64, capital: f64, logsPtr: usize,
 ): void {
   const retPtr = <usize>load<u32>(gHeader + (<usize>RH_RETURNS << 2));
   const closePtr = <usize>load<u32>(gHeader + (<usize>RH_CLOSE << 2));
@@ -496,7 +547,8 @@ function walkWindow(
       addRange(code, p, cursor, c - 1);
       let r = load<f64>(retPtr + (<usize>c << 3));
       if (r != r) r = 0.0;
-      if (!addBar(code, p, p * r, traded * unit)) { status = REGIME_RUIN; detail = c; break; }
+      const logs = logsPtr + (<usize>si << 4);
+      if (!addBar(code, p, p * r, traded * unit, load<f64>(logs), load<f64>(logs, 8))) { status = REGIME_RUIN; detail = c; break; }
     } else {
       addRange(code, p, cursor, c);
     }

@@ -67,12 +67,24 @@ function momentsFromSums(n: number, sum: number, squares: number, down: number, 
   };
 }
 
+/** The trades' net returns grouped by regime code (a counting sort: each group keeps the trades' order). */
+function tradesPerCode(tradeNet: Float64Array, tradeRegime: Int32Array, codes: number): Float64Array[] {
+  const counts = new Int32Array(codes);
+  for (let i = 0; i < tradeRegime.length; i++) counts[tradeRegime[i]!]!++;
+  const groups = Array.from(counts, (count) => new Float64Array(count));
+  counts.fill(0);
+  for (let i = 0; i < tradeNet.length; i++) {
+    const code = tradeRegime[i]!;
+    groups[code]![counts[code]!++] = tradeNet[i]!;
+  }
+  return groups;
+}
+
 function blocksToAggregates(blocks: Float64Array, tradeNet: Float64Array, tradeRegime: Int32Array, regimes: number, rf: number): ClassifierRegimeAggregates {
   const perRegime: StrategyAggregates[] = [];
   const netSums = new Float64Array(regimes + 1);
   const netSquares = new Float64Array(regimes + 1);
-  const tradesByCode: number[][] = Array.from({ length: regimes + 1 }, () => []);
-  for (let i = 0; i < tradeNet.length; i++) tradesByCode[tradeRegime[i]!]!.push(tradeNet[i]!);
+  const tradesByCode = tradesPerCode(tradeNet, tradeRegime, regimes + 1);
   for (let code = 0; code <= regimes; code++) {
     const b = blocks.subarray(code * REGIME_SLOTS, (code + 1) * REGIME_SLOTS);
     const n = b[REGIME_SLOT.bars]!;
@@ -85,7 +97,7 @@ function blocksToAggregates(blocks: Float64Array, tradeNet: Float64Array, tradeR
       maxDrawdown: -Math.expm1(-b[REGIME_SLOT.drop]!),
       totalCosts: b[REGIME_SLOT.costs]!,
       exposureBars: b[REGIME_SLOT.exposure]!,
-      tradeNetReturns: Float64Array.from(tradesByCode[code]!),
+      tradeNetReturns: tradesByCode[code]!,
       tradeDurationBarsSum: b[REGIME_SLOT.duration]!,
     });
   }

@@ -163,6 +163,7 @@ export function runRegimeKernel(
     const valueIn = arena.copyF64(value);
     const cap = idx.length + 1;
     const states = arena.alloc(REGIME_STATE_BYTES * classifiers.length);
+    const logs = arena.f64(2 * idx.length);
     const outputs = classifiers.map((classifier) => {
       const regIdx = arena.copyI32(classifier.idx);
       const regCode = arena.copyI32(classifier.state);
@@ -182,7 +183,7 @@ export function runRegimeKernel(
     k.regimeMetrics(
       tables.headerPtr, tables.riskFreePerBar, idxIn.byteOffset, valueIn.byteOffset, idx.length,
       SLIPPAGE_MODEL_CODE[costs.slippageModel], costs.commissionRate, costs.slippageRate, costs.impactCoefficient, costs.capital,
-      states, classifiers.length, windowBars,
+      states, classifiers.length, windowBars, logs.byteOffset,
     );
     return outputs.map((o, c): RegimeKernelResult => {
       const slots = new Int32Array(instance.memory.buffer, states + c * REGIME_STATE_BYTES, REGIME_STATE_BYTES / 4);

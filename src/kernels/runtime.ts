@@ -72,7 +72,7 @@ export interface KernelExports {
   regimeMetrics(
     headerPtr: number, riskFreePerBar: number, sigIdxPtr: number, sigValuePtr: number, k: number,
     model: number, commissionRate: number, slippageRate: number, impactCoefficient: number, capital: number,
-    statesPtr: number, count: number, windowBars: number,
+    statesPtr: number, count: number, windowBars: number, logsPtr: number,
   ): void;
 }
 
