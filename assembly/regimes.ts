@@ -223,6 +223,16 @@ function foldRange(valuePtr: usize, blocksPtr: usize, superPtr: usize, first: i3
 
 let gHeader: usize = 0;
 let gOut: usize = 0;
+// the market columns and the cost model of the current regimeMetrics call
+let gReturns: usize = 0;
+let gClose: usize = 0;
+let gVolume: usize = 0;
+let gSigma: usize = 0;
+let gModel: i32 = 0;
+let gCommission: f64 = 0.0;
+let gLinearUnit: f64 = 0.0;
+let gImpact: f64 = 0.0;
+let gCapital: f64 = 0.0;
 let gRiskFree: f64 = 0.0;
 /** Gross log growth of the open trade. */
 let gTradeLog: f64 = 0.0;
@@ -387,8 +397,17 @@ export function regimeMetrics(
 ): void {
   gHeader = headerPtr;
   gRiskFree = riskFreePerBar;
+  gReturns = <usize>load<u32>(headerPtr + (<usize>RH_RETURNS << 2));
+  gClose = <usize>load<u32>(headerPtr + (<usize>RH_CLOSE << 2));
+  gVolume = <usize>load<u32>(headerPtr + (<usize>RH_VOLUME << 2));
+  gSigma = <usize>load<u32>(headerPtr + (<usize>RH_SIGMA << 2));
+  gModel = model;
+  gCommission = commissionRate;
+  gLinearUnit = commissionRate + slippageRate;
+  gImpact = impactCoefficient;
+  gCapital = capital;
   const n = <i32>load<u32>(headerPtr + (<usize>RH_BARS << 2));
-  changeLogs(n, sigIdxPtr, sigValuePtr, k, model, commissionRate, slippageRate, impactCoefficient, capital, logsPtr);
+  changeLogs(n, sigIdxPtr, sigValuePtr, k, logsPtr);
   for (let c: i32 = 0; c < count; c++) {
     const st = statesPtr + <usize>c * <usize>REGIME_STATE_BYTES;
     const out = <usize>load<u32>(st + ST_OUT);
@@ -417,10 +436,29 @@ export function regimeMetrics(
     for (let c: i32 = 0; c < count; c++) {
       const st = statesPtr + <usize>c * <usize>REGIME_STATE_BYTES;
       if (load<i32>(st + ST_STATUS) == REGIME_RUNNING) {
-        walkWindow(st, n, windowEnd, sigIdxPtr, sigValuePtr, k, model, commissionRate, slippageRate, impactCoefficient, capital, logsPtr);
+        walkWindow(st, n, windowEnd, sigIdxPtr, sigValuePtr, k, logsPtr);
       }
     }
   } while (windowEnd < n);
+}
+
+/** Bar c's return (NaN counts as 0). */
+@inline function barReturn(c: i32): f64 {
+  const r = load<f64>(gReturns + (<usize>c << 3));
+  return r != r ? 0.0 : r;
+}
+
+/**
+ * Cost per unit traded at bar c when `traded` units change hands: commission plus linear slippage,
+ * or commission plus the sqrt law's impact; -1 when the sqrt law cannot price the bar (close or
+ * volume <= 0).
+ */
+@inline function tradeUnit(c: i32, traded: f64): f64 {
+  if (gModel != SLIPPAGE_SQRT) return gLinearUnit;
+  const close = load<f64>(gClose + (<usize>c << 3));
+  const volume = load<f64>(gVolume + (<usize>c << 3));
+  if (!(close > 0.0) || !(volume > 0.0)) return -1.0;
+  return gCommission + gImpact * load<f64>(gSigma + (<usize>c << 3)) * Math.sqrt(traded * gCapital / (close * volume));
 }
 
 /**
@@ -429,15 +467,7 @@ export function regimeMetrics(
  * si - 1's, 0 before the first row): f64 pairs at logsPtr + 16 * si. Rows the walk stops at (an
  * invalid position or bar, an unpriceable trade, ruin) and rows without a trade get NaN, unused.
  */
-function changeLogs(
-  n: i32, sigIdxPtr: usize, sigValuePtr: usize, k: i32,
-  model: i32, commissionRate: f64, slippageRate: f64, impactCoefficient: f64, capital: f64, logsPtr: usize,
-): void {
-  const retPtr = <usize>load<u32>(gHeader + (<usize>RH_RETURNS << 2));
-  const closePtr = <usize>load<u32>(gHeader + (<usize>RH_CLOSE << 2));
-  const volumePtr = <usize>load<u32>(gHeader + (<usize>RH_VOLUME << 2));
-  const sigmaPtr = <usize>load<u32>(gHeader + (<usize>RH_SIGMA << 2));
-  const linearUnit = commissionRate + slippageRate;
+function changeLogs(n: i32, sigIdxPtr: usize, sigValuePtr: usize, k: i32, logsPtr: usize): void {
   let p: f64 = 0.0;
   for (let si: i32 = 0; si < k; si++) {
     const c = load<i32>(sigIdxPtr + (<usize>si << 2));
@@ -446,19 +476,10 @@ function changeLogs(
     let logGross: f64 = NaN;
     const traded = Math.abs(q - p);
     if (c >= 0 && c < n && traded > 0.0) {
-      let unit = linearUnit;
-      let priced = true;
-      if (model == SLIPPAGE_SQRT) {
-        const close = load<f64>(closePtr + (<usize>c << 3));
-        const volume = load<f64>(volumePtr + (<usize>c << 3));
-        priced = close > 0.0 && volume > 0.0;
-        unit = priced ? commissionRate + impactCoefficient * load<f64>(sigmaPtr + (<usize>c << 3)) * Math.sqrt(traded * capital / (close * volume)) : 0.0;
-      }
-      let r = load<f64>(retPtr + (<usize>c << 3));
-      if (r != r) r = 0.0;
-      const g = p * r;
+      const unit = tradeUnit(c, traded);
+      const g = p * barReturn(c);
       const x = g - traded * unit;
-      if (priced && 1.0 + x > 0.0 && 1.0 + g > 0.0) {
+      if (unit >= 0.0 && 1.0 + x > 0.0 && 1.0 + g > 0.0) {
         logNet = Math.log1p(x);
         logGross = Math.log1p(g);
       }
@@ -473,14 +494,7 @@ function changeLogs(
  * Continues one classifier's walk over the change points before `windowEnd` (all of them, and the
  * last range, when windowEnd is n), from and back into its state block.
  */
-function walkWindow(
-  st: usize, n: i32, windowEnd: i32, sigIdxPtr: usize, sigValuePtr: usize, k: i32,
-  model: i32, commissionRate: f64, slippageRate: f64, impactCoefficient: f64, capital: f64, logsPtr: usize,
-): void {
-  const retPtr = <usize>load<u32>(gHeader + (<usize>RH_RETURNS << 2));
-  const closePtr = <usize>load<u32>(gHeader + (<usize>RH_CLOSE << 2));
-  const volumePtr = <usize>load<u32>(gHeader + (<usize>RH_VOLUME << 2));
-  const sigmaPtr = <usize>load<u32>(gHeader + (<usize>RH_SIGMA << 2));
+function walkWindow(st: usize, n: i32, windowEnd: i32, sigIdxPtr: usize, sigValuePtr: usize, k: i32, logsPtr: usize): void {
   const regIdxPtr = <usize>load<u32>(st + ST_REG_IDX);
   const regCodePtr = <usize>load<u32>(st + ST_REG_CODE);
   const g = load<i32>(st + ST_G);
@@ -489,7 +503,6 @@ function walkWindow(
   const tradeRegimePtr = <usize>load<u32>(st + ST_TRADE_REGIME);
   gOut = <usize>load<u32>(st + ST_OUT);
   gTradeLog = load<f64>(st + ST_TRADE_LOG);
-  const linearUnit = commissionRate + slippageRate;
   let p = load<f64>(st + ST_P);
   let code = load<i32>(st + ST_CODE);
   let cursor = load<i32>(st + ST_CURSOR);
@@ -533,22 +546,14 @@ function walkWindow(
       if (q != 1.0 && q != 0.0 && q != -1.0) { status = REGIME_NOT_UNIT; detail = si; break; }
       traded = Math.abs(q - p);
       if (traded > 0.0) {
-        if (model == SLIPPAGE_SQRT) {
-          const close = load<f64>(closePtr + (<usize>c << 3));
-          const volume = load<f64>(volumePtr + (<usize>c << 3));
-          if (!(close > 0.0) || !(volume > 0.0)) { status = REGIME_UNPRICED; detail = c; break; }
-          unit = commissionRate + impactCoefficient * load<f64>(sigmaPtr + (<usize>c << 3)) * Math.sqrt(traded * capital / (close * volume));
-        } else {
-          unit = linearUnit;
-        }
+        unit = tradeUnit(c, traded);
+        if (unit < 0.0) { status = REGIME_UNPRICED; detail = c; break; }
       }
     }
     if (traded > 0.0) {
       addRange(code, p, cursor, c - 1);
-      let r = load<f64>(retPtr + (<usize>c << 3));
-      if (r != r) r = 0.0;
       const logs = logsPtr + (<usize>si << 4);
-      if (!addBar(code, p, p * r, traded * unit, load<f64>(logs), load<f64>(logs, 8))) { status = REGIME_RUIN; detail = c; break; }
+      if (!addBar(code, p, p * barReturn(c), traded * unit, load<f64>(logs), load<f64>(logs, 8))) { status = REGIME_RUIN; detail = c; break; }
     } else {
       addRange(code, p, cursor, c);
     }
