@@ -23,6 +23,7 @@ import type { ExecutionCosts, PerformanceMetrics } from '../types.ts';
 import {
   REGIME_OUTPUTS_VERSION, type ClassifierSeparation, type ClassifierStats, type ConsensusInfo, type RegimePerformanceFile, type RegimeSummaryFile,
 } from './outputs.ts';
+import type { ProgressEvent } from './events.ts';
 import type { RankMetric } from './rankings.ts';
 import { RANKING_METRIC_COLUMNS } from './rankingsFile.ts';
 import { checkCount, openContext, metricOptionsFor, onlySymbol } from './runContext.ts';
@@ -47,6 +48,11 @@ export interface RunAnalyticsOptions {
   rankBy?: RankMetric;
   /** Told when the run is analyzed first, or again under these conventions (the CLI prints it on stderr). */
   onNotice?: (message: string) => void;
+  /**
+   * Told of the progress of the long phases: the analysis when the run is analyzed first (phase
+   * 'analyze'), then the command's own (analyzeRegimes: phase 'regimes', strategies done of all).
+   */
+  onProgress?: (event: ProgressEvent) => void;
   /** Cancels the work. */
   signal?: AbortSignal;
 }
@@ -162,6 +168,15 @@ export async function analyzeRegimes(runDir: string, options: RegimeAnalysisOpti
     const labels = classifiers.map((c) => c.labels);
     const jobs: StrategyJob[] = ctx.rankedIds.map((id) => ({ id, locator: run.signalLocator(id) }));
     const outcomes: RegimeOutcome[] = [];
+    let done = 0;
+    /** Reports `more` strategies done (every one when classifiers exist; at most one event per 16 on the calling thread). */
+    const progress = (more: number) => {
+      const before = done;
+      done += more;
+      if (options.onProgress && (more > 1 || done === jobs.length || (done >> 4) !== (before >> 4))) {
+        options.onProgress({ phase: 'regimes', done, total: jobs.length, elapsedMs: performance.now() - started });
+      }
+    };
     try {
       if (classifiers.length > 0) {
         if (pool) {
@@ -173,9 +188,13 @@ export async function analyzeRegimes(runDir: string, options: RegimeAnalysisOpti
             const codesRef = { id: `${stamp}#codes`, layout: pool.share(shared) };
             const batches: StrategyJob[][] = [];
             for (let i = 0; i < jobs.length; i += batchSize) batches.push(jobs.slice(i, i + batchSize));
-            const results = await allSettledOrThrow(batches.map((strategies) => pool.run<RegimeOutcome[]>({
-              kind: 'regime-metrics', market: marketRef, tables: tablesRef, classifiers: codesRef, costs, options: metricOptions, strategies,
-            }, options.signal)));
+            const results = await allSettledOrThrow(batches.map(async (strategies) => {
+              const batch = await pool.run<RegimeOutcome[]>({
+                kind: 'regime-metrics', market: marketRef, tables: tablesRef, classifiers: codesRef, costs, options: metricOptions, strategies,
+              }, options.signal);
+              progress(batch.length);
+              return batch;
+            }));
             for (const batch of results) outcomes.push(...batch);
           } finally {
             releaseRegion(instance.memory, region);
@@ -184,6 +203,7 @@ export async function analyzeRegimes(runDir: string, options: RegimeAnalysisOpti
           for (const job of jobs) {
             if (options.signal?.aborted) throw abortError();
             outcomes.push(computeRegimeOutcome(job, market, tables, { codes, labels }, costs, metricOptions));
+            progress(1);
           }
         }
       }

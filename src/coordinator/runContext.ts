@@ -18,7 +18,8 @@ import { openRun } from '../io/workspace.ts';
 import { instantiateKernels } from '../kernels/runtime.ts';
 import { buildMarketIndex } from '../market/marketIndex.ts';
 import type { ExecutionCosts, SignalTrace } from '../types.ts';
-import { analyzeRun, type AnalyzeOptions, type PerformanceSummary } from './analyze.ts';
+import { AnalyticsCoordinator, type AnalyzeOptions, type PerformanceSummary } from './analyze.ts';
+import type { ProgressEvent } from './events.ts';
 import type { RankedStrategyRow, RankMetric } from './rankings.ts';
 import type { RunAnalyticsOptions } from './regimes.ts';
 
@@ -56,6 +57,8 @@ export interface AnalyzedRunOptions {
   signal?: AbortSignal;
   /** Told when the run is analyzed here, and why (the CLI prints it on stderr). */
   onNotice?: (message: string) => void;
+  /** Told of the analysis's progress when the run is analyzed here (phase 'analyze'). */
+  onProgress?: (event: ProgressEvent) => void;
 }
 
 /** An opened run with its analysis (summary/performance_summary.json and strategy_rankings.json). */
@@ -150,7 +153,9 @@ export async function openAnalyzedRun(runDir: string, options: AnalyzedRunOption
     else if (options.workers !== undefined) analyze.workers = options.workers;
     if (options.admf) analyze.admf = options.admf;
     if (options.signal) analyze.signal = options.signal;
-    await analyzeRun(run.dir, analyze);
+    const coordinator = new AnalyticsCoordinator();
+    if (options.onProgress) coordinator.on('progress', options.onProgress);
+    await coordinator.analyzeRun(run.dir, analyze);
   }
   const summary = analyzedNow || previous === undefined ? readAnalysisJson<PerformanceSummary>(summaryPath) : previous;
   const file = readAnalysisJson<RankingsFile>(rankingsPath);

@@ -11,8 +11,19 @@ beforeAll(() => { generateRun(run, { strategies: 24, classifiers: 2, bars: 3_000
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 describe('sweeplens regimes / correlate / optimize <run>', () => {
+  it('regimes: progress lines on stderr (analysis first, then the strategies), none with --quiet', async () => {
+    const fresh = join(folder, 'progress-run');
+    generateRun(fresh, { strategies: 40, classifiers: 2, bars: 2_000, seed: 9, metrics: false });
+    const result = await sweeplens('regimes', fresh, '--workers', '1', '--top', '3');
+    expect(result.exitCode, result.stderr).toBe(0);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/not analyzed yet/);
+    expect(lines).toContainEqual(expect.stringMatching(/^analyze: 40\/40 \(\d+\.\d s\)$/));
+    expect(lines[lines.length - 1]).toMatch(/^regimes: 40\/40 \(\d+\.\d s\)$/);
+  });
+
   it('regimes: analyzes the run first (said on stderr), prints the separation ranking and writes the files', async () => {
-    const result = await sweeplens('regimes', run, '--workers', '0', '--top', '5', '--json');
+    const result = await sweeplens('regimes', run, '--workers', '0', '--top', '5', '--json', '--quiet');
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/^sweeplens: .*run: not analyzed yet \(no .*performance_summary\.json\); analyzing it first\n$/);
     const doc = JSON.parse(result.stdout) as { summary: { separation: { classifier: string }[]; classifiers: unknown[] } };
@@ -21,7 +32,7 @@ describe('sweeplens regimes / correlate / optimize <run>', () => {
     for (const file of ['summary/regime_summary.json', 'analytics/regime_performance.json', 'analytics/regime_performance.parquet', 'classifiers/combined/consensus_regimes.parquet']) {
       expect(existsSync(join(run, file)), file).toBe(true);
     }
-    const text = await sweeplens('regimes', run, '--workers', '0', '--consensus', 'joint');
+    const text = await sweeplens('regimes', run, '--workers', '0', '--consensus', 'joint', '--quiet');
     expect(text.exitCode, text.stderr).toBe(0);
     expect(text.stderr).toBe('');
     expect(text.stdout).toMatch(/separation/);

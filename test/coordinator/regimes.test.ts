@@ -87,6 +87,21 @@ describe('regime analytics on a generated run (60 strategies x 3 classifiers x 5
     expect(inline.summary.separation).toEqual(summary.separation);
   });
 
+  it('reports progress: the strategies done of all, phase regimes, after the analysis\'s own (phase analyze) when it runs first', async () => {
+    const fresh = join(temp.dir, 'progress');
+    generateRun(fresh, { strategies: 70, classifiers: 2, bars: 1_000, seed: 4, metrics: false });
+    for (const [call, runOptions] of [[0, { pool, batchSize: 16 }], [1, { workers: 0 }]] as const) {
+      const events: { phase: string; done: number; total: number }[] = [];
+      await analyzeRegimes(fresh, { ...runOptions, top: 3, onProgress: ({ phase, done, total }) => events.push({ phase, done, total }) });
+      const regimes = events.filter((e) => e.phase === 'regimes');
+      expect(regimes.length).toBeGreaterThanOrEqual(4);
+      expect(regimes[regimes.length - 1]).toEqual({ phase: 'regimes', done: 70, total: 70 });
+      expect(regimes.map((e) => e.done)).toEqual([...regimes.map((e) => e.done)].sort((a, b) => a - b));
+      // the first call analyzes the run first, the second finds its analysis
+      expect(events.some((e) => e.phase === 'analyze')).toBe(call === 0);
+    }
+  });
+
   it('a long-lived pool reuses its kernel memory job after job (markets, regime tables and codes are given back)', async () => {
     const sizes: number[] = [];
     for (let job = 0; job < 4; job++) {

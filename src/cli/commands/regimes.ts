@@ -11,6 +11,7 @@ import { addRunAnalyticsFlags, givenCostFlags, numberFlag, optionalNumberFlag, r
 export { addRunAnalyticsFlags, type RunAnalyticsFlags };
 import { formatValue, renderTable } from '../format.ts';
 import { printNotice } from '../notice.ts';
+import { createProgressView } from '../progress.ts';
 
 /**
  * RunAnalyticsOptions from the shared flags: only the cost fields and risk-free rate given on the
@@ -34,6 +35,7 @@ export interface RegimesCommandOptions extends RunAnalyticsFlags {
   minRegimeBars?: string;
   consensus?: string;
   classifiers?: string;
+  quiet?: boolean;
 }
 
 /** RegimeAnalysisOptions from the flags. */
@@ -78,10 +80,17 @@ export function registerRegimesCommand(program: Command): void {
     .option('--top <n>', 'strategies (top of the rankings) whose per-regime metrics go into the JSON (default 50; all are in the Parquet table)')
     .option('--min-regime-bars <n>', 'smallest regime, in bars, that enters the separation score (default 30)')
     .option('--consensus <mode>', "'majority' (default), 'joint' or 'none'")
-    .option('--classifiers <ids>', 'comma-separated classifiers of the consensus, in tie-rule order (default all)');
+    .option('--classifiers <ids>', 'comma-separated classifiers of the consensus, in tie-rule order (default all)')
+    .option('--quiet', 'no progress output');
   addRunAnalyticsFlags(command);
   command.action(async (run: string, options: RegimesCommandOptions) => {
-    const result = await analyzeRegimes(run, regimesOptionsFromFlags(options));
+    const view = createProgressView({ quiet: options.quiet === true });
+    let result: RegimeAnalysisResult;
+    try {
+      result = await analyzeRegimes(run, { ...regimesOptionsFromFlags(options), onProgress: (event) => view.update(event) });
+    } finally {
+      view.stop();
+    }
     process.stdout.write(options.json ? `${JSON.stringify({ summary: result.summary, files: { summary: result.summaryPath, performance: result.performancePath, table: result.performanceTablePath } }, null, 2)}\n` : regimesText(result));
   });
 }
