@@ -146,18 +146,47 @@ export interface RegimeKernelResult {
 }
 
 /**
- * Runs `regimeMetrics` for one strategy's change list against several classifiers in one kernel
- * call: O(K + G) range queries per classifier, the bars walked in windows of `windowBars` (default
- * REGIME_WINDOW_BARS) so that each window's tables are read from memory once for all classifiers.
- * The results do not depend on `windowBars` (bit for bit).
+ * Scratch the trade arrays of one kernel call may take (each classifier needs room for K + 1 trades,
+ * 12 bytes each): a strategy with many changes walks its classifiers in groups, so a worker's
+ * scratch stays bounded (20 classifiers x 200,000 changes would otherwise take 48 MB).
+ */
+export const REGIME_TRADE_SCRATCH_BYTES = 16 * 2 ** 20;
+
+/** Options of runRegimeKernel (both change only the speed and the scratch used, never a result). */
+export interface RegimeKernelOptions {
+  /** Bars per window of the walk; default REGIME_WINDOW_BARS. */
+  windowBars?: number;
+  /** Most bytes of trade arrays per kernel call; default REGIME_TRADE_SCRATCH_BYTES. */
+  tradeScratchBytes?: number;
+}
+
+/**
+ * Runs `regimeMetrics` for one strategy's change list against several classifiers, as few kernel
+ * calls as the trade scratch allows (usually one): O(K + G) range queries per classifier, the bars
+ * walked in windows so that each window's tables are read from memory once for all the call's
+ * classifiers. The results depend neither on the windows nor on the grouping (bit for bit).
  */
 export function runRegimeKernel(
   instance: KernelInstance, tables: RegimeTables, idx: Int32Array, value: Float64Array, classifiers: readonly RegimeCodes[], costs: ExecutionCosts,
-  windowBars = REGIME_WINDOW_BARS,
+  options: RegimeKernelOptions = {},
 ): RegimeKernelResult[] {
+  const windowBars = options.windowBars ?? REGIME_WINDOW_BARS;
+  const tradeScratchBytes = options.tradeScratchBytes ?? REGIME_TRADE_SCRATCH_BYTES;
   if (idx.length !== value.length) throw new KernelError(`change list has ${idx.length} indices but ${value.length} values`);
   if (costs.slippageModel === 'sqrt' && tables.header[REGIME_HEADER.sigma] === 0) throw new KernelError('the regime tables were built without the rolling volatility the sqrt cost law needs');
-  if (classifiers.length === 0) return [];
+  const perCall = Math.max(1, Math.floor(tradeScratchBytes / (12 * (idx.length + 1))));
+  const results: RegimeKernelResult[] = [];
+  for (let first = 0; first < classifiers.length; first += perCall) {
+    results.push(...regimeKernelCall(instance, tables, idx, value, classifiers.slice(first, first + perCall), costs, windowBars));
+  }
+  return results;
+}
+
+/** One `regimeMetrics` call for `classifiers` (see runRegimeKernel). */
+function regimeKernelCall(
+  instance: KernelInstance, tables: RegimeTables, idx: Int32Array, value: Float64Array, classifiers: readonly RegimeCodes[], costs: ExecutionCosts,
+  windowBars: number,
+): RegimeKernelResult[] {
   return withScratch((arena, k) => {
     const idxIn = arena.copyI32(idx);
     const valueIn = arena.copyF64(value);

@@ -28,7 +28,7 @@ function changeList(rng: Rng, n: number, every: number, values: readonly number[
 const plain = (results: RegimeKernelResult[]) => results.map((r) => ({ ...r, blocks: Array.from(r.blocks), tradeNet: Array.from(r.tradeNet), tradeRegime: Array.from(r.tradeRegime) }));
 
 describe('runRegimeKernel in windows', () => {
-  it('gives the same bits for every window size (1 bar to all of them), with and without errors, both cost laws', () => {
+  it('gives the same bits for every window size (1 bar to all of them) and classifier grouping, with and without errors, both cost laws', () => {
     const rng = new Rng(20261126);
     let errors = 0;
     for (let trial = 0; trial < 120; trial++) {
@@ -52,10 +52,15 @@ describe('runRegimeKernel in windows', () => {
         return { idx: list.idx, state, regimes: 3 };
       });
       const signal = Float64Array.from(strategy.values);
-      const whole = plain(runRegimeKernel(instance, tables, strategy.idx, signal, classifiers, costs, n + 1));
+      const whole = plain(runRegimeKernel(instance, tables, strategy.idx, signal, classifiers, costs, { windowBars: n + 1 }));
       errors += whole.filter((r) => r.status < 0).length;
       for (const windowBars of [1, 7, 64, 4_096, REGIME_WINDOW_BARS]) {
-        expect(plain(runRegimeKernel(instance, tables, strategy.idx, signal, classifiers, costs, windowBars)), `trial ${trial}, window ${windowBars}`).toEqual(whole);
+        expect(plain(runRegimeKernel(instance, tables, strategy.idx, signal, classifiers, costs, { windowBars })), `trial ${trial}, window ${windowBars}`).toEqual(whole);
+      }
+      // one classifier per call (a trade scratch too small for two), and two per call
+      const oneTradeList = 12 * (strategy.idx.length + 1);
+      for (const tradeScratchBytes of [1, 2 * oneTradeList]) {
+        expect(plain(runRegimeKernel(instance, tables, strategy.idx, signal, classifiers, costs, { tradeScratchBytes, windowBars: 64 })), `trial ${trial}, scratch ${tradeScratchBytes}`).toEqual(whole);
       }
     }
     expect(errors).toBeGreaterThan(10);
