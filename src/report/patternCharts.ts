@@ -129,12 +129,13 @@ function transitionTable(file: PatternsFile): ReportStaticTable | undefined {
       rows.push([
         ...(multiSymbol ? [group.symbol] : []), group.classifier, t.transition, countText(t.count), countText(t.returnCount),
         bpText(t.meanReturn), bpText(t.std), percentText(t.winRate, 1), numberText(t.tStat, 2), pValueText(t.pValue),
+        numberText(t.effectiveCount, 1), numberText(t.tStatOverlap, 2), pValueText(t.pValueOverlap),
       ]);
     }
   }
   return {
-    caption: `Profitable regime transitions: ${rows.length} of ${total} (classifier, from → to) had a positive mean market return over the ${file.options.horizon} bars after the transition bar; best t first per classifier. p: two-sided, normal approximation.`,
-    columns: [...(multiSymbol ? ['symbol'] : []), 'classifier', 'transition', 'count', 'with return', 'mean return', 'std', 'win rate', 't', 'p'],
+    caption: `Profitable regime transitions: ${rows.length} of ${total} (classifier, from → to) had a positive mean market return over the ${file.options.horizon} bars after the transition bar; best t first per classifier. p: two-sided, normal approximation. Transitions closer than ${file.options.horizon} bars share bars of their windows: eff. n is the number of non-overlapping windows with the same variance of the mean, and t adj. / p adj. account for the overlap.`,
+    columns: [...(multiSymbol ? ['symbol'] : []), 'classifier', 'transition', 'count', 'with return', 'mean return', 'std', 'win rate', 't', 'p', 'eff. n', 't adj.', 'p adj.'],
     rows,
   };
 }

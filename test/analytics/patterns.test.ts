@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   classifyPattern, findRegimePatterns, PatternMiner, patternStructure, type PatternTraceInput, type TradingPattern,
 } from '../../src/analytics/patterns.ts';
+import { windowOverlapFactor } from '../../src/analytics/regimeTransitions.ts';
 import { normalSurvival } from '../../src/analytics/overfitting/normal.ts';
 import { referenceCountPatterns } from '../reference/patterns.ts';
 import { Rng } from '../helpers/rng.ts';
@@ -170,6 +171,36 @@ describe('findRegimePatterns', () => {
     expect(stats[0]).toBe(ab);
     // a transition whose horizon runs past the end is counted, without a return
     const late = findRegimePatterns({ idx: Int32Array.of(0, 11), state: Int32Array.of(0, 1), labels: ['a', 'b'] }, close, 2);
-    expect(late[0]).toMatchObject({ count: 1, returnCount: 0, meanReturn: null });
+    expect(late[0]).toMatchObject({ count: 1, returnCount: 0, meanReturn: null, overlapFactor: null, tStatOverlap: null });
+    // windows 5 bars apart with H = 2 share no bar: the correction changes nothing
+    expect(ab).toMatchObject({ overlapFactor: 1, effectiveCount: 2, tStatOverlap: ab.tStat, pValueOverlap: ab.pValue });
+  });
+
+  it('corrects t for transitions closer than the horizon, whose windows share bars', () => {
+    // a -> b at bars 2, 4 and 11, H = 4: windows (2, 6] and (4, 8] share 2 bars, (11, 15] none
+    const trace = { idx: Int32Array.of(0, 2, 3, 4, 10, 11), state: Int32Array.of(0, 1, 0, 1, 0, 1), labels: ['a', 'b'] };
+    const close = Float64Array.from({ length: 20 }, (_, t) => 100 * (1 + 0.01 * Math.sin(t) + 0.002 * t));
+    const ab = findRegimePatterns(trace, close, 4).find((s) => s.transition === 'a → b')!;
+    expect(ab.returnCount).toBe(3);
+    // sum over i, j of the shared bars: 3 x 4 on the diagonal + 2 x 2 for the pair (2, 4)
+    expect(ab.overlapFactor).toBeCloseTo((12 + 4) / 12, 14);
+    expect(ab.effectiveCount).toBeCloseTo(3 / ((12 + 4) / 12), 12);
+    expect(ab.tStatOverlap).toBeCloseTo(ab.tStat! / Math.sqrt(16 / 12), 12);
+    expect(ab.pValueOverlap).toBeCloseTo(2 * normalSurvival(Math.abs(ab.tStatOverlap!)), 14);
+    expect(Math.abs(ab.tStatOverlap!)).toBeLessThan(Math.abs(ab.tStat!));
+  });
+
+  it('windowOverlapFactor equals the double sum of shared bars, on random event times', () => {
+    const rng = new Rng(99);
+    for (let trial = 0; trial < 200; trial++) {
+      const horizon = rng.integer(1, 30);
+      const bars: number[] = [];
+      let t = 0;
+      for (let i = rng.integer(1, 40); i > 0; i--) bars.push((t += rng.integer(1, 25)));
+      let shared = 0;
+      for (const a of bars) for (const b of bars) shared += Math.max(0, horizon - Math.abs(a - b));
+      expect(windowOverlapFactor(bars, horizon)).toBeCloseTo(shared / (bars.length * horizon), 12);
+    }
+    expect(windowOverlapFactor([5, 5 + 100], 3)).toBe(1);
   });
 });

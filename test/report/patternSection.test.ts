@@ -100,7 +100,7 @@ describe('pattern section', () => {
     const total = file.regimeTransitions.reduce((a, g) => a + g.transitions.length, 0);
     const table = section.tables![0]!;
     expect(table.caption).toContain(`Profitable regime transitions: ${profitable.length} of ${total}`);
-    expect(table.columns).toEqual(['classifier', 'transition', 'count', 'with return', 'mean return', 'std', 'win rate', 't', 'p']);
+    expect(table.columns).toEqual(['classifier', 'transition', 'count', 'with return', 'mean return', 'std', 'win rate', 't', 'p', 'eff. n', 't adj.', 'p adj.']);
     expect(table.rows.map((r) => [r[0], r[1], r[2]])).toEqual(profitable.map((t) => [t.classifier, t.transition, String(t.count)]));
     table.rows.forEach((r, i) => {
       expect(r[4]).toBe(`${(profitable[i]!.meanReturn! * 1e4).toFixed(1)} bp`);

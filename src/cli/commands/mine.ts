@@ -58,12 +58,16 @@ export function mineText(result: MineResult, top: number): string {
     ]),
     ['left', 'left'],
   ));
-  const significant = f.regimeTransitions.flatMap((c) => c.transitions.filter((t) => t.pValue !== null && t.pValue < 0.05).map((t) => ({ classifier: c.classifier, ...t })));
+  // (significance after the overlap correction: transitions closer than the horizon share bars)
+  const significant = f.regimeTransitions.flatMap((c) => c.transitions.filter((t) => t.pValueOverlap != null && t.pValueOverlap < 0.05).map((t) => ({ classifier: c.classifier, ...t })));
   if (significant.length > 0) {
-    lines.push('', 'regime transitions followed by a significant market move (p < 0.05):');
+    lines.push('', 'regime transitions followed by a significant market move (p < 0.05 with overlapping horizons accounted for):');
     lines.push(renderTable(
-      ['classifier', 'transition', 'count', 'mean ret', 't', 'p'],
-      significant.slice(0, top).map((t) => [t.classifier, t.transition, String(t.count), formatValue(t.meanReturn, 'percent'), formatValue(t.tStat, 'ratio'), (t.pValue ?? 0).toPrecision(2)]),
+      ['classifier', 'transition', 'count', 'mean ret', 't', 'eff. n', 't adj.', 'p adj.'],
+      significant.slice(0, top).map((t) => [
+        t.classifier, t.transition, String(t.count), formatValue(t.meanReturn, 'percent'), formatValue(t.tStat, 'ratio'),
+        formatValue(t.effectiveCount, 'ratio'), formatValue(t.tStatOverlap, 'ratio'), (t.pValueOverlap ?? 0).toPrecision(2),
+      ]),
       ['left', 'left'],
     ));
   }
