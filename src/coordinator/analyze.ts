@@ -89,8 +89,8 @@ export interface PerformanceSummary {
 }
 
 /**
- * Wall milliseconds of the phases of one analysis (they add up to elapsedMs): what is serial (the
- * scan, each symbol's bars and market index, the outputs) and what the worker pool shares (compute).
+ * Wall milliseconds of the phases of one analysis (together elapsedMs): what is serial (the scan,
+ * each symbol's bars and market index, the outputs) and what the worker pool shares (compute).
  */
 export interface AnalysisTimings {
   /** Opening the run, the footer scan, trace locators and the cache pass. */
@@ -99,7 +99,7 @@ export interface AnalysisTimings {
   marketMs: number;
   /** Computing the strategies not taken from a cache (in the pool, or on the calling thread), all symbols. */
   computeMs: number;
-  /** Rankings, summary and metadata files. */
+  /** Ranking the strategies and writing the rankings files (the summary and metadata files are written after, uncounted). */
   writeMs: number;
 }
 
