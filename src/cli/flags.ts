@@ -88,9 +88,10 @@ export interface RunAnalyticsFlags extends CostFlags {
   market?: string;
   idxBase?: string;
   json?: boolean;
+  quiet?: boolean;
 }
 
-/** Adds the flags every run-level command shares (conventions, costs, workers, output, ADMF-PC). */
+/** Adds the flags every run-level command shares (conventions, costs, workers, output, ADMF-PC, progress). */
 export function addRunAnalyticsFlags(command: Command): Command {
   command
     .option('--periods-per-year <n>', `bars per year P (default: ${PERIODS_PER_YEAR_RULE})`)
@@ -99,7 +100,8 @@ export function addRunAnalyticsFlags(command: Command): Command {
     .option('--out <dir>', 'write outputs (and read the rankings) here instead of the run directory (needed for a read-only ADMF-PC workspace)')
     .option('--market <bars>', 'ADMF-PC workspace read in place: bars file (CSV or Parquet)')
     .option('--idx-base <0|1>', 'ADMF-PC: idx base of the traces (default 1: bar = idx - 1)')
-    .option('--json', 'print the result as JSON');
+    .option('--json', 'print the result as JSON')
+    .option('--quiet', 'no progress output');
   return addCostFlags(command);
 }
 

@@ -56,3 +56,13 @@ export function createProgressView(options: { quiet?: boolean; stream?: NodeJS.W
     stop() {},
   };
 }
+
+/** Runs `work` with a progress view (createProgressView) for its progress events, stopped however `work` ends. */
+export async function withProgressView<T>(quiet: boolean, work: (onProgress: (event: ProgressEvent) => void) => Promise<T>): Promise<T> {
+  const view = createProgressView({ quiet });
+  try {
+    return await work((event) => view.update(event));
+  } finally {
+    view.stop();
+  }
+}

@@ -22,6 +22,18 @@ describe('sweeplens regimes / correlate / optimize <run>', () => {
     expect(lines[lines.length - 1]).toMatch(/^regimes: 40\/40 \(\d+\.\d s\)$/);
   });
 
+  it('correlate: the analysis it runs first shows its progress on stderr, and --quiet silences it', async () => {
+    for (const quiet of [false, true]) {
+      const fresh = join(folder, `correlate-progress-${quiet}`);
+      generateRun(fresh, { strategies: 30, classifiers: 1, bars: 1_500, seed: 10, metrics: false });
+      const result = await sweeplens('correlate', fresh, '--workers', '0', '--top', '5', ...(quiet ? ['--quiet'] : []));
+      expect(result.exitCode, result.stderr).toBe(0);
+      const lines = result.stderr.trim().split('\n');
+      expect(lines[0]).toMatch(/not analyzed yet/);
+      expect(lines.slice(1)).toEqual(quiet ? [] : expect.arrayContaining([expect.stringMatching(/^analyze: 30\/30 \(\d+\.\d s\)$/)]));
+    }
+  });
+
   it('regimes: analyzes the run first (said on stderr), prints the separation ranking and writes the files', async () => {
     const result = await sweeplens('regimes', run, '--workers', '0', '--top', '5', '--json', '--quiet');
     expect(result.exitCode, result.stderr).toBe(0);

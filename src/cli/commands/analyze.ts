@@ -76,8 +76,7 @@ export function registerAnalyzeCommand(program: Command): void {
     .option('--rank-by <metric>', `metric to rank by: ${Object.keys(RANK_METRICS).join(', ')} (default sharpeRatio)`)
     .option('--top <n>', 'strategies to print (default 20)')
     .option('--dense', 'use the dense reference path for every strategy (slower; for checking; caches made on the other path are recomputed)')
-    .option('--no-cache', 'recompute every strategy even when its performance.json (or the whole run\'s last analysis) is valid')
-    .option('--quiet', 'no progress output');
+    .option('--no-cache', 'recompute every strategy even when its performance.json (or the whole run\'s last analysis) is valid');
   addRunAnalyticsFlags(command);
   command.action(async (run: string, options: AnalyzeCommandOptions) => {
     const top = numberFlag('--top', options.top, 20, (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0');

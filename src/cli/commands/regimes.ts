@@ -11,7 +11,7 @@ import { addRunAnalyticsFlags, givenCostFlags, numberFlag, optionalNumberFlag, r
 export { addRunAnalyticsFlags, type RunAnalyticsFlags };
 import { formatValue, renderTable } from '../format.ts';
 import { printNotice } from '../notice.ts';
-import { createProgressView } from '../progress.ts';
+import { withProgressView } from '../progress.ts';
 
 /**
  * RunAnalyticsOptions from the shared flags: only the cost fields and risk-free rate given on the
@@ -35,7 +35,6 @@ export interface RegimesCommandOptions extends RunAnalyticsFlags {
   minRegimeBars?: string;
   consensus?: string;
   classifiers?: string;
-  quiet?: boolean;
 }
 
 /** RegimeAnalysisOptions from the flags. */
@@ -80,17 +79,10 @@ export function registerRegimesCommand(program: Command): void {
     .option('--top <n>', 'strategies (top of the rankings) whose per-regime metrics go into the JSON (default 50; all are in the Parquet table)')
     .option('--min-regime-bars <n>', 'smallest regime, in bars, that enters the separation score (default 30)')
     .option('--consensus <mode>', "'majority' (default), 'joint' or 'none'")
-    .option('--classifiers <ids>', 'comma-separated classifiers of the consensus, in tie-rule order (default all)')
-    .option('--quiet', 'no progress output');
+    .option('--classifiers <ids>', 'comma-separated classifiers of the consensus, in tie-rule order (default all)');
   addRunAnalyticsFlags(command);
   command.action(async (run: string, options: RegimesCommandOptions) => {
-    const view = createProgressView({ quiet: options.quiet === true });
-    let result: RegimeAnalysisResult;
-    try {
-      result = await analyzeRegimes(run, { ...regimesOptionsFromFlags(options), onProgress: (event) => view.update(event) });
-    } finally {
-      view.stop();
-    }
+    const result = await withProgressView(options.quiet === true, (onProgress) => analyzeRegimes(run, { ...regimesOptionsFromFlags(options), onProgress }));
     process.stdout.write(options.json ? `${JSON.stringify({ summary: result.summary, files: { summary: result.summaryPath, performance: result.performancePath, table: result.performanceTablePath } }, null, 2)}\n` : regimesText(result));
   });
 }
@@ -143,7 +135,7 @@ export function registerCorrelateCommand(program: Command): void {
     .option('--returns <kind>', "'net' (default) or 'gross' returns");
   addRunAnalyticsFlags(command);
   command.action(async (run: string, options: CorrelateCommandOptions) => {
-    const result = await correlateRun(run, correlateOptionsFromFlags(options));
+    const result = await withProgressView(options.quiet === true, (onProgress) => correlateRun(run, { ...correlateOptionsFromFlags(options), onProgress }));
     process.stdout.write(options.json ? `${JSON.stringify(result.file, null, 2)}\n` : correlateText(result));
   });
 }
@@ -221,6 +213,6 @@ export function optimizeRunText(result: OptimizeRunResult): string {
 
 /** Runs `optimize <run>` and prints (called by the optimize command when a run is given). */
 export async function runOptimizeRunCommand(run: string, options: OptimizeRunCommandOptions): Promise<void> {
-  const result = await optimizeRun(run, optimizeRunOptionsFromFlags(options));
+  const result = await withProgressView(options.quiet === true, (onProgress) => optimizeRun(run, { ...optimizeRunOptionsFromFlags(options), onProgress }));
   process.stdout.write(options.json ? `${JSON.stringify(optimizeRunJson(result), null, 2)}\n` : optimizeRunText(result));
 }
