@@ -9,6 +9,7 @@ import { CONVENTIONS_VERSION } from '../constants.ts';
 import { InputError, SweeplensError } from '../errors.ts';
 import type { StrategyJob, StrategyOutcome } from '../engine/messages.ts';
 import { allSettledOrThrow, jobPool, type EnginePool, type JobPool } from '../engine/pool.ts';
+import { sharedTablesId } from '../engine/sharedViews.ts';
 import { computeStrategyOutcome, writeOutcomeCache } from '../engine/strategyTask.ts';
 import type { AdmfOpenOptions } from '../io/admf.ts';
 import { sizeTimeKey } from '../io/analysisState.ts';
@@ -249,7 +250,7 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
 
         try {
           if (pool) {
-            const ref = { marketId: `${run.dir}#${symbol}#${Date.now()}`, kind: 'index' as const, layout: pool.share(market) };
+            const ref = { marketId: sharedTablesId(`${run.dir}#${symbol}`), kind: 'index' as const, layout: pool.share(market) };
             const batches = planBatches(pending, batchSize, pool.workers);
             // At most two batches per worker in flight; cancellation (or a failed task) stops
             // dispatching and lets the batches already running finish (no worker is torn down mid-task).

@@ -7,6 +7,7 @@ import { InputError, WorkspaceError } from '../errors.ts';
 import type { DenseReturnsJob, DenseReturnsOutcome } from '../engine/messages.ts';
 import { writeDenseReturnColumns } from '../engine/overfitTasks.ts';
 import type { EnginePool } from '../engine/pool.ts';
+import { sharedTablesId } from '../engine/sharedViews.ts';
 import type { AdmfOpenOptions } from '../io/admf.ts';
 import type { RunHandle } from '../io/runHandle.ts';
 import type { KernelInstance } from '../kernels/runtime.ts';
@@ -135,7 +136,7 @@ export async function loadCandidateMatrix(
       }
     });
     if (pool) {
-      const marketRef = { marketId: `${run.dir}#${symbol}#dense#${Date.now()}#${Math.random()}`, kind: 'dense' as const, layout: pool.share(market) };
+      const marketRef = { marketId: sharedTablesId(`${run.dir}#${symbol}#dense`), kind: 'dense' as const, layout: pool.share(market) };
       const matrixRef = pool.share(matrix);
       const batches: DenseReturnsJob[][] = [];
       for (let i = 0; i < jobs.length; i += DENSE_BATCH) batches.push(jobs.slice(i, i + DENSE_BATCH));

@@ -10,6 +10,7 @@ import { InputError, SweeplensError } from '../errors.ts';
 import type { RegimeOutcome, StrategyJob } from '../engine/messages.ts';
 import { allSettledOrThrow, jobPool, type EnginePool } from '../engine/pool.ts';
 import { computeRegimeOutcome, shareRegimeCodes } from '../engine/regimeTask.ts';
+import { sharedTablesId } from '../engine/sharedViews.ts';
 import type { AdmfOpenOptions } from '../io/admf.ts';
 import { writeJsonAtomic } from '../io/atomicWrite.ts';
 import { RUN_LAYOUT } from '../io/layout.ts';
@@ -180,7 +181,7 @@ export async function analyzeRegimes(runDir: string, options: RegimeAnalysisOpti
     try {
       if (classifiers.length > 0) {
         if (pool) {
-          const stamp = `${run.dir}#${symbol}#${Date.now()}`;
+          const stamp = sharedTablesId(`${run.dir}#${symbol}`);
           const { shared, region } = shareRegimeCodes(instance.memory, codes, labels);
           try {
             const marketRef = { marketId: `${stamp}#market`, kind: 'index' as const, layout: pool.share(market) };

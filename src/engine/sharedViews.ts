@@ -85,3 +85,15 @@ export function cachedViews<T>(cache: Map<string, T>, id: string, make: () => T)
   }
   return views;
 }
+
+let sharedJobs = 0;
+
+/**
+ * A key for tables shared with the workers that no other job of this process has (`label` plus a
+ * counter): the workers cache views by it (cachedViews), and a later job may reuse the memory of a
+ * finished one, so two jobs must never share a key (a timestamp alone can repeat).
+ */
+export function sharedTablesId(label: string): string {
+  sharedJobs += 1;
+  return `${label}#${sharedJobs}`;
+}
