@@ -22,7 +22,7 @@ import { openRun } from '../io/workspace.ts';
 import { instantiateKernels, type KernelInstance } from '../kernels/runtime.ts';
 import { buildMarketIndex, releaseMarketIndex, type MarketIndex } from '../market/marketIndex.ts';
 import type { ExecutionCosts, PerformanceMetrics } from '../types.ts';
-import { performanceCacheKey, performanceCachePath, readCachedPerformance } from '../io/performanceCache.ts';
+import { matchCachedPerformance, performanceCacheKey, performanceCachePath } from '../io/performanceCache.ts';
 import { TypedEmitter, type AnalysisEvents } from './events.ts';
 import { metricDistribution, rankRows, SUMMARY_METRICS, validateRankMetric, type MetricDistribution, type RankedStrategyRow, type RankMetric } from './rankings.ts';
 import { writeRankings } from './rankingsFile.ts';
@@ -211,15 +211,18 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
         };
         const metricOptions: MetricOptions = validateMetricOptions({ periodsPerYear, riskFreeRate: options.riskFreeRate ?? 0 });
 
-        // Cache pass: reuse every valid performance.json.
+        // Cache pass: reuse every valid performance.json. One whose trace file changed size or time
+        // (copied, touched, checked out again) under the same conventions goes with its job: the
+        // trace is read and its result stands if the content hash is the one it was computed from.
         const pending: StrategyJob[] = [];
         for (const id of symbolIds) {
           const locator = locators.get(id)!;
           const key = performanceCacheKey(locator.file, costs, metricOptions, locator.barCount);
           traceKeys.set(id, sizeTimeKey(key.traceBytes, key.traceMtimeMs));
-          const found = options.useCache === false ? undefined : readCachedPerformance(performanceCachePath(outDir, id), key);
-          const cached = found && (mode === 'auto' || found.path === mode) ? found : undefined;
-          if (cached) {
+          const found = options.useCache === false ? undefined : matchCachedPerformance(performanceCachePath(outDir, id), key);
+          const usable = found && (mode === 'auto' || found.entry.path === mode) ? found : undefined;
+          if (usable?.match === 'valid') {
+            const cached = usable.entry;
             outcomes.set(id, { id, ok: true, metrics: cached.metrics, changes: cached.changes, contentHash: cached.contentHash, path: cached.path });
             cachedIds.add(id);
             done++;
@@ -227,7 +230,10 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
           } else {
             // A killed earlier run may have left a temp file where this strategy's cache goes.
             removeStaleTempFiles(dirname(performanceCachePath(outDir, id)));
-            pending.push({ id, locator });
+            const stale = usable?.entry;
+            pending.push(stale
+              ? { id, locator, cached: { contentHash: stale.contentHash, changes: stale.changes, metrics: stale.metrics, path: stale.path } }
+              : { id, locator });
           }
         }
         progress();
@@ -242,8 +248,10 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
         endPhase('marketMs');
         const record = (outcome: StrategyOutcome) => {
           done++;
+          const fromCache = outcome.ok && outcome.fromCache === true;
+          if (fromCache) cachedIds.add(outcome.id);
           this.emit('strategy-done', outcome.ok
-            ? { id: outcome.id, cached: false, metrics: outcome.metrics }
+            ? { id: outcome.id, cached: fromCache, metrics: outcome.metrics }
             : { id: outcome.id, cached: false, metrics: null, error: outcome.error });
           outcomes.set(outcome.id, outcome);
         };

@@ -28,6 +28,11 @@ export interface SharedMarketRef {
 export interface StrategyJob {
   id: string;
   locator: TraceLocator;
+  /**
+   * A cached result under the same conventions whose trace file changed size or time: it is the
+   * outcome if the trace read now has this content hash and change count (nothing is computed).
+   */
+  cached?: { contentHash: string; changes: number; metrics: PerformanceMetrics; path: 'sparse' | 'dense' };
 }
 
 /** Task: metrics (net and gross of costs) for a batch of strategies on one market. */
@@ -51,6 +56,8 @@ export type StrategyOutcome =
     contentHash: string;
     /** Which metric path ran; `fallbackReason` says why the dense one was needed. */
     path: 'sparse' | 'dense'; fallbackReason?: string;
+    /** True when the job's cached result stood (same content hash): taken, not computed. */
+    fromCache?: true;
   }
   | { id: string; ok: false; error: string };
 

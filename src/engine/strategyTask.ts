@@ -65,6 +65,16 @@ function slabColumns(rows: number): { idx: Int32Array; signal: Float64Array } {
 }
 
 /**
+ * The job's cached result as its outcome when the trace just read is the one it was computed from
+ * (same content hash and change count, so the same metrics), else undefined.
+ */
+function cachedOutcome(job: StrategyJob, contentHash: string, changes: number): StrategyOutcome | undefined {
+  const cached = job.cached;
+  if (!cached || cached.contentHash !== contentHash || cached.changes !== changes) return undefined;
+  return { id: job.id, ok: true, metrics: cached.metrics, changes, contentHash, path: cached.path, fromCache: true };
+}
+
+/**
  * Reads one strategy's trace and computes its metrics: the change-proportional path on a
  * MarketIndex (dense where that is not exact), or the dense path on a DenseMarket or when asked.
  * Errors (a corrupt trace, an unpriceable bar) become that strategy's outcome; nothing throws.
@@ -80,6 +90,8 @@ export function computeStrategyOutcome(
     const trace = read(job.locator);
     const contentHash = storedContentHash(trace);
     const changes = trace.idx.length;
+    const cached = cachedOutcome(job, contentHash, changes);
+    if (cached) return cached;
     if (mode === 'dense' || marketKind === 'dense') {
       return { id: job.id, ok: true, metrics: denseStrategyMetrics(market, trace, costs, options), changes, contentHash, path: 'dense' };
     }
@@ -126,7 +138,9 @@ export function computeStrategyOutcomes(
       try {
         const trace = read(job.locator, slabColumns);
         const contentHash = storedContentHash(trace);
-        traces.push({ at, trace, contentHash });
+        const cached = cachedOutcome(job, contentHash, trace.idx.length);
+        if (cached) outcomes[at] = cached;
+        else traces.push({ at, trace, contentHash });
       } catch (error) {
         if (error instanceof TraceReaderUnavailable) throw error;
         outcomes[at] = { id: job.id, ok: false, error: error instanceof Error ? error.message : String(error) };

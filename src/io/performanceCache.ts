@@ -1,5 +1,7 @@
-// Per-strategy metric cache: signals/{id}/performance.json, valid while the trace and every
-// convention the numbers depend on are unchanged.
+// Per-strategy metric cache: signals/{id}/performance.json, valid while the trace's content (its
+// content hash) and every convention the numbers depend on are unchanged. The trace file's size and
+// modification time, in the key, are the check that needs no read; when only they changed (a copy,
+// a touch), the trace is read and the entry stands if its content hash is the entry's.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONVENTIONS_VERSION } from '../constants.ts';
@@ -56,15 +58,29 @@ function sameKey(a: PerformanceCacheKey, b: PerformanceCacheKey): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** The cached entry when it exists, parses and matches `key`; undefined otherwise (never throws). */
-export function readCachedPerformance(path: string, key: PerformanceCacheKey): PerformanceCacheEntry | undefined {
+/**
+ * The cached entry of `path` and how it matches `key`: 'valid' (the whole key, so the trace file is
+ * unchanged by size and modification time), 'content' (every convention matches but the file's size
+ * or time differ: the entry stands if the trace's content hash still equals its contentHash, which
+ * only reading the trace can tell), or undefined (no entry, unreadable, other conventions). Never throws.
+ */
+export function matchCachedPerformance(path: string, key: PerformanceCacheKey): { entry: PerformanceCacheEntry; match: 'valid' | 'content' } | undefined {
   if (!existsSync(path)) return undefined;
   try {
     const entry = JSON.parse(readFileSync(path, 'utf8')) as PerformanceCacheEntry;
-    return entry && entry.key && sameKey(entry.key, key) && entry.metrics ? entry : undefined;
+    if (!entry || !entry.key || !entry.metrics) return undefined;
+    if (sameKey(entry.key, key)) return { entry, match: 'valid' };
+    const sameConventions = sameKey({ ...entry.key, traceBytes: 0, traceMtimeMs: 0 }, { ...key, traceBytes: 0, traceMtimeMs: 0 });
+    return sameConventions && typeof entry.contentHash === 'string' && entry.contentHash !== '' ? { entry, match: 'content' } : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The cached entry when it exists, parses and matches `key` whole; undefined otherwise (never throws). */
+export function readCachedPerformance(path: string, key: PerformanceCacheKey): PerformanceCacheEntry | undefined {
+  const found = matchCachedPerformance(path, key);
+  return found?.match === 'valid' ? found.entry : undefined;
 }
 
 /** Writes a cache entry atomically (a killed run never leaves half a file). */

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnalyticsCoordinator, analyzeRun } from '../../src/coordinator/analyze.ts';
@@ -7,6 +7,7 @@ import { generateRun } from '../../src/coordinator/generate.ts';
 import { readParquetFooter } from '../../src/io/parquet.ts';
 import { readResultTable, writeResultTable } from '../../src/io/resultTables.ts';
 import { signalPath } from '../../src/io/layout.ts';
+import { readSignalTrace, writeSignalTrace } from '../../src/io/traces.ts';
 import { EnginePool } from '../../src/engine/pool.ts';
 import { ADMF_FIXTURES, admfFixturesAvailable, GRID_12778120, SPY_1M, tempDir } from '../io/fixtures.ts';
 
@@ -85,13 +86,30 @@ describe('analyzeRun', () => {
     expect(again.summary.strategies).toMatchObject({ fromCache: 40, computed: 0 });
     const costlier = await analyzeRun(run, { pool, costs: { commissionRate: 0.002 } });
     expect(costlier.summary.strategies).toMatchObject({ fromCache: 0, computed: 40 });
-    // A trace rewritten (new bytes) invalidates that strategy only.
+    // A trace file rewritten with the same content (a copy, a touch): its cache stands once the
+    // trace is read and its content hash checked, and the cache takes the file's new size and time.
     const id = again.rankings[5]!.id;
     const file = signalPath(run, id);
-    const bytes = readFileSync(file);
-    writeFileSync(file, bytes);
+    writeFileSync(file, readFileSync(file));
+    const cachePath = join(run, 'signals', id, 'performance.json');
+    const before = JSON.parse(readFileSync(cachePath, 'utf8'));
     const touched = await analyzeRun(run, { pool, costs: { commissionRate: 0.002 } });
-    expect(touched.summary.strategies).toMatchObject({ fromCache: 39, computed: 1 });
+    expect(touched.summary.strategies).toMatchObject({ fromCache: 40, computed: 0 });
+    const after = JSON.parse(readFileSync(cachePath, 'utf8'));
+    expect(after.metrics).toEqual(before.metrics);
+    expect(after.key.traceMtimeMs).toBe(statSync(file).mtimeMs);
+    expect(after.key.traceMtimeMs).not.toBe(before.key.traceMtimeMs);
+    expect((await analyzeRun(run, { pool, costs: { commissionRate: 0.002 } })).summary.strategies).toMatchObject({ fromCache: 40, computed: 0 });
+    // New content invalidates that strategy only (on the pool and on the calling thread).
+    const trace = readSignalTrace(file);
+    const signal = Float64Array.from(trace.signal, (v, i) => (i === 3 ? (v === 0 ? 1 : 0) : v));
+    writeSignalTrace(file, { idx: trace.idx, signal }, { id, family: trace.info!.family, symbol: trace.info!.symbol!, parameters: trace.info!.parameters, bars: trace.info!.bars });
+    const changed = await analyzeRun(run, { pool, costs: { commissionRate: 0.002 } });
+    expect(changed.summary.strategies).toMatchObject({ fromCache: 39, computed: 1 });
+    const reference = await analyzeRun(run, { workers: 0, useCache: false, costs: { commissionRate: 0.002 } });
+    expect(changed.rankings.find((r) => r.id === id)).toEqual(reference.rankings.find((r) => r.id === id));
+    writeFileSync(file, readFileSync(file));
+    expect((await analyzeRun(run, { workers: 0, costs: { commissionRate: 0.002 } })).summary.strategies).toMatchObject({ fromCache: 40, computed: 0 });
   });
 
   it('a long-lived pool reuses its kernel memory analysis after analysis (the market index is given back)', async () => {
