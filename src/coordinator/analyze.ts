@@ -232,7 +232,7 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
             removeStaleTempFiles(dirname(performanceCachePath(outDir, id)));
             const stale = usable?.entry;
             pending.push(stale
-              ? { id, locator, cached: { contentHash: stale.contentHash, changes: stale.changes, metrics: stale.metrics, path: stale.path } }
+              ? { id, locator, cached: { contentHash: stale.contentHash, changes: stale.changes, metrics: stale.metrics, path: stale.path, computedAt: stale.computedAt } }
               : { id, locator });
           }
         }

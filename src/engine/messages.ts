@@ -32,7 +32,7 @@ export interface StrategyJob {
    * A cached result under the same conventions whose trace file changed size or time: it is the
    * outcome if the trace read now has this content hash and change count (nothing is computed).
    */
-  cached?: { contentHash: string; changes: number; metrics: PerformanceMetrics; path: 'sparse' | 'dense' };
+  cached?: { contentHash: string; changes: number; metrics: PerformanceMetrics; path: 'sparse' | 'dense'; computedAt: string };
 }
 
 /** Task: metrics (net and gross of costs) for a batch of strategies on one market. */

@@ -185,7 +185,8 @@ export function writeOutcomeCache(outDir: string, job: StrategyJob, outcome: Str
     contentHash: outcome.contentHash,
     changes: outcome.changes,
     path: outcome.path,
-    computedAt: new Date().toISOString(),
+    // (a cached result that stood keeps the time it was computed)
+    computedAt: outcome.fromCache && job.cached?.computedAt ? job.cached.computedAt : new Date().toISOString(),
     metrics: outcome.metrics,
   });
 }

@@ -97,6 +97,7 @@ describe('analyzeRun', () => {
     expect(touched.summary.strategies).toMatchObject({ fromCache: 40, computed: 0 });
     const after = JSON.parse(readFileSync(cachePath, 'utf8'));
     expect(after.metrics).toEqual(before.metrics);
+    expect(after.computedAt).toBe(before.computedAt);
     expect(after.key.traceMtimeMs).toBe(statSync(file).mtimeMs);
     expect(after.key.traceMtimeMs).not.toBe(before.key.traceMtimeMs);
     expect((await analyzeRun(run, { pool, costs: { commissionRate: 0.002 } })).summary.strategies).toMatchObject({ fromCache: 40, computed: 0 });
