@@ -3,7 +3,8 @@
 // thread needs for reading the bars. Regime and overfitting tasks, and the full trace readers (for a
 // trace the lean reader declines, and for ADMF-PC workspaces), are imported on first use.
 import { workerData } from 'piscina';
-import { readLeanSignalColumns } from '../io/leanSignalColumns.ts';
+import { readLeanSignalColumns, type SignalColumns } from '../io/leanSignalColumns.ts';
+import type { TraceLocator } from '../io/traceLocator.ts';
 import { useParquetWasmModule } from '../io/parquetWasm.ts';
 import { instantiateKernels, useKernels } from '../kernels/runtime.ts';
 import type { DenseMarket } from '../market/denseMarket.ts';
@@ -28,7 +29,7 @@ function marketFor(ref: SharedMarketRef): DenseMarket {
 }
 
 /** The full trace reader, once a trace has needed it. */
-let fullReader: ((locator: Parameters<TraceColumnsReader>[0]) => ReturnType<TraceColumnsReader>) | undefined;
+let fullReader: ((locator: TraceLocator) => SignalColumns) | undefined;
 
 /** The lean reader for plain native traces; the full reader for the rest once loaded (until then TraceReaderUnavailable). */
 const readTrace: TraceColumnsReader = (locator, allocate) => {

@@ -15,8 +15,11 @@ export type { SignalColumns, SignalColumnsOptions } from './leanSignalColumns.ts
  * A plain trace is read by the lean reader; any other file (decoded a second time) by readSignalTrace.
  */
 export function readSignalColumns(path: string, options: SignalColumnsOptions = {}): SignalColumns {
-  const lean = readLeanSignalColumns(path, options);
-  if (lean) return lean;
-  const { idx, signal, valueType } = readSignalTrace(path, options.barCount === undefined ? {} : { barCount: options.barCount });
+  return readLeanSignalColumns(path, options) ?? readFullSignalColumns(path, options.barCount);
+}
+
+/** The columns readSignalTrace reads and validates (whatever the file's layout; new arrays). */
+export function readFullSignalColumns(path: string, barCount?: number): SignalColumns {
+  const { idx, signal, valueType } = readSignalTrace(path, barCount === undefined ? {} : { barCount });
   return { file: path, idx, signal, valueType };
 }

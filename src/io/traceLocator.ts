@@ -1,6 +1,6 @@
 // Where a trace is and how to read it: a structured-clone-safe record a worker can act on alone.
 import { readAdmfRegimes, readAdmfSignal } from './admfTraces.ts';
-import { readSignalColumns, type SignalColumns } from './signalColumns.ts';
+import { readFullSignalColumns, readSignalColumns, type SignalColumns } from './signalColumns.ts';
 import type { SignalColumnsOptions } from './leanSignalColumns.ts';
 import { readRegimeTrace, readSignalTrace, type StoredRegimeTrace, type StoredSignalTrace } from './traces.ts';
 
@@ -49,9 +49,8 @@ export function readSignalColumnsAt(locator: TraceLocator, allocate?: SignalColu
  * trace the lean reader (leanSignalColumns.ts) declined, which this reads and describes.
  */
 export function readSignalColumnsFully(locator: TraceLocator): SignalColumns {
-  const { file, idx, signal, valueType } = locator.format === 'admf-pc'
-    ? readAdmfSignal(locator.file, locator.idxBase, locator.barCount)
-    : readSignalTrace(locator.file, { barCount: locator.barCount });
+  if (locator.format !== 'admf-pc') return readFullSignalColumns(locator.file, locator.barCount);
+  const { file, idx, signal, valueType } = readAdmfSignal(locator.file, locator.idxBase, locator.barCount);
   return { file, idx, signal, valueType };
 }
 

@@ -5,9 +5,7 @@
 // page counter. A region given back here is kept in this thread's free list for its memory (merged
 // with released neighbours) and handed out again, split to the size asked, by claimRegion.
 import { KernelError } from '../errors.ts';
-import { claimPages } from './runtime.ts';
-
-const PAGE_BYTES = 65536;
+import { claimPages, PAGE_BYTES } from './runtime.ts';
 
 /** A page-aligned region of kernel memory: its byte offset and size (whole pages). */
 export interface KernelRegion {

@@ -76,7 +76,8 @@ export interface KernelExports {
   ): void;
 }
 
-const PAGE_BYTES = 65536;
+/** Bytes of a WebAssembly memory page, the unit claimPages hands out. */
+export const PAGE_BYTES = 65536;
 /** Pages [0, 1) are reserved for AssemblyScript's static data; the host allocates from page 1 on. */
 const FIRST_HOST_PAGE = 1;
 /** Byte offset (inside the reserved page) of the shared allocation counter, in pages. */
