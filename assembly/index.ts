@@ -13,4 +13,5 @@ export { covarianceMatrix, correlationFromCovariance, covariancePairwise, sparse
 export { projectCappedSimplex, optimizePortfolio } from './optimize';
 export { pboBlockSums, pboSplits } from './pbo';
 export { countPatterns } from './patterns';
-export { buildRegimeTables, regimeMetrics } from './regimes';
+export { buildRegimeTables } from './regimeTables';
+export { regimeMetrics } from './regimes';

@@ -1,11 +1,12 @@
-// Binding of assembly/regimes.ts: per-market regime tables and the per-regime metrics kernel.
+// Binding of assembly/regimeTables.ts and assembly/regimes.ts: per-market regime tables and the
+// per-regime metrics kernel.
 import { KernelError } from '../errors.ts';
 import type { ExecutionCosts } from '../types.ts';
 import { SLIPPAGE_MODEL_CODE } from './costs.ts';
 import { claimRegion, releaseRegion, type KernelRegion } from './regions.ts';
 import { withScratch, type KernelInstance } from './runtime.ts';
 
-// Mirrors of assembly/regimes.ts.
+// Mirrors of assembly/regimeTables.ts (header) and assembly/regimes.ts.
 
 /** u32 header slots of the regime tables. */
 export const REGIME_HEADER = {
