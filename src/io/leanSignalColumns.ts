@@ -40,7 +40,7 @@ function isChangeIndex(idx: Int32Array, barCount: number): boolean {
 }
 
 /** True when every value is finite (x - x is 0 for a finite x, NaN for NaN and ±Infinity). */
-function allFinite(values: Float64Array): boolean {
+function allFinite(values: Float32Array | Float64Array): boolean {
   let sum = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
@@ -63,10 +63,12 @@ function allPositionValues(values: Float64Array): boolean {
 
 /**
  * The idx and signal of a valid plain sweeplens signal trace (int32 idx, int8 / float32 / float64
- * signal, no nulls, no other column), validated as readSignalTrace validates it (change index below
- * `barCount`, int8 values in {-1,0,1}, finite weights, an undamaged footer: a damaged one throws its
- * SchemaError); undefined for any other file, which the full reader then reads and describes. A file
- * that cannot be read or decoded throws readSignalTrace's SchemaError.
+ * signal, no nulls; optional ts / confidence / px columns numeric, without nulls, finite; other
+ * columns ignored, as readSignalTrace ignores them), validated as readSignalTrace validates it
+ * (change index below `barCount`, int8 values in {-1,0,1}, finite weights and optional columns, an
+ * undamaged footer: a damaged one throws its SchemaError); undefined for any other file, which the
+ * full reader then reads and describes. A file that cannot be read or decoded throws
+ * readSignalTrace's SchemaError.
  */
 export function readLeanSignalColumns(path: string, options: SignalColumnsOptions = {}): SignalColumns | undefined {
   const read = readParquetPrimitive(path, (table): SignalColumns | undefined => {
@@ -79,11 +81,27 @@ export function readLeanSignalColumns(path: string, options: SignalColumnsOption
   return read?.value;
 }
 
+/** Names of the optional columns of a trace, which readSignalTrace checks when present. */
+const OPTIONAL_COLUMNS = new Set(['ts', 'confidence', 'px']);
+
+/** True when every optional column (ts, confidence, px) present has no null and, stored as floats, only finite values. */
+function optionalColumnsValid(table: PrimitiveTable): boolean {
+  for (let c = 0; c < table.names.length; c++) {
+    if (!OPTIONAL_COLUMNS.has(table.names[c]!)) continue;
+    const float = table.formats[c] === 'f' || table.formats[c] === 'g';
+    for (const batch of table.batches) {
+      const chunk = batch[c]!;
+      if (chunk.nullCount !== 0 || (float && !allFinite(chunk.values as Float32Array | Float64Array))) return false;
+    }
+  }
+  return true;
+}
+
 /** The columns of a plain trace table copied out and checked, or undefined (see readLeanSignalColumns). */
 function plainColumns(
   table: PrimitiveTable, barCount: number, allocate: SignalColumnsOptions['allocate'],
 ): { idx: Int32Array; signal: Float64Array; valueType: SignalValueType } | undefined {
-  if (table.names.length !== 2) return undefined;
+  if (!optionalColumnsValid(table)) return undefined;
   const idxAt = table.names.indexOf('idx');
   const signalAt = table.names.indexOf('signal');
   if (idxAt < 0 || signalAt < 0 || table.formats[idxAt] !== 'i') return undefined;

@@ -90,7 +90,9 @@ describe('readLeanSignalColumns', () => {
     const i8 = Int8Array.of(1, 0, -1);
     const cases: Record<string, Parameters<typeof writeResultTable>[1]> = {
       'int64 idx': { idx: BigInt64Array.of(0n, 2n, 5n), signal: i8 },
-      'optional column': { idx: Int32Array.of(0, 2, 5), signal: i8, px: Float64Array.of(1, 2, 3) },
+      'NaN px': { idx: Int32Array.of(0, 2, 5), signal: i8, px: Float64Array.of(1, NaN, 3) },
+      'infinite confidence': { idx: Int32Array.of(0, 2, 5), signal: i8, confidence: Float32Array.of(1, 0.5, Infinity) },
+      'string px': { idx: Int32Array.of(0, 2, 5), signal: i8, px: ['1', '2', '3'] },
       'unsorted idx': { idx: Int32Array.of(0, 5, 2), signal: i8 },
       'negative idx': { idx: Int32Array.of(-1, 2, 5), signal: i8 },
       'int8 value 2': { idx: Int32Array.of(0, 2, 5), signal: Int8Array.of(1, 2, 0) },
@@ -107,6 +109,16 @@ describe('readLeanSignalColumns', () => {
     writeResultTable(at('range.parquet'), { idx: Int32Array.of(0, 2, 5), signal: i8 });
     expect(readLeanSignalColumns(at('range.parquet'), { barCount: 5 })).toBeUndefined();
     expect(readLeanSignalColumns(at('range.parquet'), { barCount: 6 })).toBeDefined();
+  });
+
+  it('reads traces with optional columns (checked, not returned) and other columns (ignored) as readSignalTrace does', () => {
+    const tsMs = Float64Array.of(1_700_000_000_000, 1_700_000_060_000, 1_700_000_120_000);
+    writeSignalTrace(at('optional.parquet'), { idx: Int32Array.of(1, 3, 4), signal: Int8Array.of(1, 0, -1), tsMs, confidence: Float32Array.of(0.5, 1, 0.25), px: Float64Array.of(10, 11, 12) }, { id: 'o', family: 'f', bars: 6 });
+    writeResultTable(at('extra.parquet'), { idx: Int32Array.of(0, 2), signal: Float32Array.of(0.5, -0.25), weight: Float64Array.of(NaN, 1) });
+    for (const name of ['optional.parquet', 'extra.parquet']) {
+      const full = readSignalTrace(at(name), { barCount: 6 });
+      expect(readLeanSignalColumns(at(name), { barCount: 6 }), name).toEqual({ file: at(name), idx: full.idx, signal: full.signal, valueType: full.valueType });
+    }
   });
 
   it('raises a damaged footer\'s error, like readSignalTrace', () => {
