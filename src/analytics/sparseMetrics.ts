@@ -1,7 +1,7 @@
 import { InputError, SchemaError } from '../errors.ts';
 import { changeListError } from '../kernels/expand.ts';
 import {
-  runSparseKernel, runSparseKernelBatch, SPARSE_STATUS, type SparseBatchOptions, type SparseKernelResult, type SparseTradeSums,
+  runSparseKernel, runSparseKernelBatch, SPARSE_STATUS, type PackedSparseBatch, type SparseBatchOptions, type SparseKernelResult, type SparseTradeSums,
 } from '../kernels/sparse.ts';
 import type { MarketIndex } from '../market/marketIndex.ts';
 import type { ExecutionCosts, PerformanceMetrics, SignalTrace } from '../types.ts';
@@ -231,9 +231,12 @@ function settle(body: () => { metrics: PerformanceMetrics; path: 'sparse' | 'den
  * error isolation: an invalid change list (or an unpriceable change bar) fails only its own entry,
  * with the error strategyMetrics would throw for it; the other strategies are computed in the same
  * kernel call. Entry i corresponds to traces[i]; `path` / `reason` as strategyMetrics' onPath.
+ * `packed`: the same traces already packed in the index's kernel memory (strategy s = traces[s]),
+ * which the kernel then reads without a copy.
  */
 export function strategyMetricsBatchSettled(
   index: MarketIndex, traces: readonly SignalTrace[], costs: ExecutionCosts, options: MetricOptions, batch: SparseBatchOptions = {},
+  packed?: PackedSparseBatch,
 ): SettledStrategyMetrics[] {
   let rf: number | SparseFallback;
   try {
@@ -256,7 +259,9 @@ export function strategyMetricsBatchSettled(
       good.push(i);
     }
   });
-  const kernelResults = good.length > 0 ? runSparseKernelBatch(index.instance, index.headerPtr, rf, good.map((i) => traces[i]!), costs, batch) : [];
+  // (already packed in kernel memory: taken as it is when every trace goes to the kernel)
+  const input = packed && good.length === traces.length ? packed : good.map((i) => traces[i]!);
+  const kernelResults = good.length > 0 ? runSparseKernelBatch(index.instance, index.headerPtr, rf, input, costs, batch) : [];
   kernelResults.forEach((result, g) => {
     const i = good[g]!;
     const trace = traces[i]!;

@@ -29,6 +29,11 @@ export interface StrategyJob {
   id: string;
   locator: TraceLocator;
   /**
+   * Rows (changes) of the trace as the run's metadata scan found them: a worker sizes its trace
+   * buffer for a batch from these before reading it. Only a hint (a wrong one costs a copy).
+   */
+  rows?: number;
+  /**
    * A cached result under the same conventions whose trace file changed size or time: it is the
    * outcome if the trace read now has this content hash and change count (nothing is computed).
    */

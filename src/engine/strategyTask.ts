@@ -10,6 +10,7 @@ import type { DenseMarket } from '../market/denseMarket.ts';
 import type { MarketIndex } from '../market/marketIndex.ts';
 import type { ExecutionCosts, SignalTrace } from '../types.ts';
 import type { StrategyJob, StrategyOutcome } from './messages.ts';
+import { traceSlabFor } from './traceSlab.ts';
 
 /**
  * Reads the idx and signal columns of a job's trace (into `allocate`'s arrays when given), validated;
@@ -30,13 +31,9 @@ export class TraceReaderUnavailable extends Error {
   }
 }
 
-// Per-thread buffers of the batch path, reused batch after batch and grown on demand: a worker reads
-// thousands of traces, and a new array per trace is external memory whose growth triggers full
-// garbage collections (measured: ~10 per worker per 2,000-strategy run before these).
+// Per-thread scratch of the content hash, reused trace after trace (a new array per trace is
+// external memory whose growth triggers full garbage collections).
 let hashScratch = new ArrayBuffer(0);
-let slabIdx = new Int32Array(0);
-let slabSignal = new Float64Array(0);
-let slabUsed = 0;
 
 /** The content hash of a trace as stored (its signal narrowed back to int8 or float32, as the writer hashed it). */
 function storedContentHash(trace: SignalColumns): string {
@@ -46,22 +43,6 @@ function storedContentHash(trace: SignalColumns): string {
   const stored = trace.valueType === 'int8' ? new Int8Array(hashScratch, 0, n) : new Float32Array(hashScratch, 0, n);
   stored.set(trace.signal);
   return traceContentHash(trace.idx, stored);
-}
-
-/**
- * Columns of one trace of the current batch, carved from this thread's slab (reset at the start of
- * each batch). A full slab is replaced by a larger one; the views already handed out keep the old one.
- */
-function slabColumns(rows: number): { idx: Int32Array; signal: Float64Array } {
-  if (slabUsed + rows > slabIdx.length) {
-    const size = Math.max(rows, 2 * slabIdx.length, 1 << 16);
-    slabIdx = new Int32Array(size);
-    slabSignal = new Float64Array(size);
-    slabUsed = 0;
-  }
-  const at = slabUsed;
-  slabUsed += rows;
-  return { idx: slabIdx.subarray(at, at + rows), signal: slabSignal.subarray(at, at + rows) };
 }
 
 /**
@@ -132,21 +113,32 @@ export function computeStrategyOutcomes(
   try {
     const outcomes: StrategyOutcome[] = new Array(jobs.length);
     const traces: { at: number; trace: SignalTrace; contentHash: string }[] = [];
-    // (the traces are views into the slab: nothing of them outlives this call)
-    slabUsed = 0;
+    // The traces are decoded into this thread's slab, back to back (a trace that fails or is not
+    // needed gives its rows back), so the kernel reads them where they are; nothing of them outlives
+    // this call.
+    const slab = traceSlabFor(market.instance.memory);
+    slab.begin(jobs.reduce((rows, job) => rows + (job.rows ?? 0), 0));
+    const allocate = (rows: number) => slab.allocate(rows);
     jobs.forEach((job, at) => {
+      const slabMark = slab.mark();
       try {
-        const trace = read(job.locator, slabColumns);
+        const trace = read(job.locator, allocate);
         const contentHash = storedContentHash(trace);
         const cached = cachedOutcome(job, contentHash, trace.idx.length);
-        if (cached) outcomes[at] = cached;
-        else traces.push({ at, trace, contentHash });
+        if (cached) {
+          outcomes[at] = cached;
+          slab.rollback(slabMark);
+        } else {
+          traces.push({ at, trace, contentHash });
+        }
       } catch (error) {
+        slab.rollback(slabMark);
         if (error instanceof TraceReaderUnavailable) throw error;
         outcomes[at] = { id: job.id, ok: false, error: error instanceof Error ? error.message : String(error) };
       }
     });
-    const settled = strategyMetricsBatchSettled(market as MarketIndex, traces.map((r) => r.trace), costs, options);
+    const batchTraces = traces.map((r) => r.trace);
+    const settled = strategyMetricsBatchSettled(market as MarketIndex, batchTraces, costs, options, {}, slab.packed(batchTraces, arena));
     traces.forEach(({ at, trace, contentHash }, i) => {
       const job = jobs[at]!;
       const result = settled[i]!;
