@@ -17,7 +17,17 @@ export const SLIPPAGE_SQRT: i32 = 1;
  * for bit.
  */
 export function rollingVolatility(retPtr: usize, n: i32, window: i32, outPtr: usize): void {
-  for (let t: i32 = 0; t < n; t++) {
+  rollingVolatilityRange(retPtr, n, window, outPtr, 0, n);
+}
+
+/**
+ * rollingVolatility for bars t in [from, to) only (each sigma[t] depends on the returns alone, so
+ * ranges computed apart, by different threads, give the same values as one call).
+ */
+export function rollingVolatilityRange(retPtr: usize, n: i32, window: i32, outPtr: usize, from: i32, to: i32): void {
+  if (from < 0) from = 0;
+  if (to > n) to = n;
+  for (let t: i32 = from; t < to; t++) {
     let first = t - window + 1;
     if (first < 1) first = 1;
     let count: i32 = 0;

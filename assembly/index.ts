@@ -3,11 +3,11 @@
 
 export { expandSignal } from './expand';
 export { barReturns } from './returns';
-export { rollingVolatility, strategyReturns } from './costs';
+export { rollingVolatility, rollingVolatilityRange, strategyReturns } from './costs';
 export { equityCurve, drawdownSeries, maxDrawdown, rollingDrawdown } from './drawdown';
 export { moments, sumValues } from './moments';
 export { extractTrades } from './trades';
-export { buildPrefixRecords, buildBlockSummaries } from './prefix';
+export { buildPrefixRecords, buildPrefixRecordsPart, buildBlockSummaries } from './prefix';
 export { sparseMetrics, sparseMetricsBatch } from './sparse';
 export { covarianceMatrix, correlationFromCovariance, covariancePairwise, sparseCovariance } from './correlation';
 export { projectCappedSimplex, optimizePortfolio } from './optimize';

@@ -84,62 +84,106 @@ export function buildPrefixRecords(
   retPtr: usize, closePtr: usize, volumePtr: usize, sigmaPtr: usize, n: i32, rf: f64,
   recPtr: usize, llPtr: usize, lsPtr: usize,
 ): void {
+  prefixPass(retPtr, closePtr, volumePtr, sigmaPtr, n, rf, recPtr, llPtr, lsPtr, true, true, true);
+}
+
+/** Parts of buildPrefixRecordsPart: which slots of the records (and arrays) one pass writes. */
+export const PREFIX_PART_SUMS: i32 = 1;   // first cache line: S1, S2, DL, DS (reads the returns only)
+export const PREFIX_PART_LOGS: i32 = 2;   // second line but W: LL, LS, R, counts; and llPtr / lsPtr
+export const PREFIX_PART_FACTOR: i32 = 3; // W alone (reads close, volume and sigma)
+
+/**
+ * One part of buildPrefixRecords, for two threads to build the records together: the parts write
+ * disjoint slots (SUMS and LOGS different cache lines, so they run at the same time without sharing
+ * a line; FACTOR the W slot of LOGS' line, after it), each slot by the same operations in the same
+ * order as buildPrefixRecords, so the records are the same bit for bit however they were built.
+ */
+export function buildPrefixRecordsPart(
+  retPtr: usize, closePtr: usize, volumePtr: usize, sigmaPtr: usize, n: i32, rf: f64,
+  recPtr: usize, llPtr: usize, lsPtr: usize, part: i32,
+): void {
+  if (part == PREFIX_PART_SUMS) prefixPass(retPtr, closePtr, volumePtr, sigmaPtr, n, rf, recPtr, llPtr, lsPtr, true, false, false);
+  else if (part == PREFIX_PART_LOGS) prefixPass(retPtr, closePtr, volumePtr, sigmaPtr, n, rf, recPtr, llPtr, lsPtr, false, true, false);
+  else if (part == PREFIX_PART_FACTOR) prefixPass(retPtr, closePtr, volumePtr, sigmaPtr, n, rf, recPtr, llPtr, lsPtr, false, false, true);
+}
+
+/** The loop of buildPrefixRecords, writing the slots of the parts asked for (constant flags: inlined and specialized). */
+// @ts-ignore: decorator
+@inline
+function prefixPass(
+  retPtr: usize, closePtr: usize, volumePtr: usize, sigmaPtr: usize, n: i32, rf: f64,
+  recPtr: usize, llPtr: usize, lsPtr: usize, sums: bool, logs: bool, factor: bool,
+): void {
   h0 = 0; l0 = 0; h1 = 0; l1 = 0; h2 = 0; l2 = 0; h3 = 0; l3 = 0; h4 = 0; l4 = 0; h5 = 0; l5 = 0;
   let posL: u32 = 0; let negL: u32 = 0; let posS: u32 = 0; let negS: u32 = 0;
   let lastR: f64 = 0.0;
   let lastW: f64 = 0.0;
   for (let i: i32 = 0; i <= n; i++) {
     const rec = recPtr + (<usize>i << 7);
-    store<f64>(rec, h0, REC_S1_HI << 3);
-    store<f64>(rec, l0, REC_S1_LO << 3);
-    store<f64>(rec, h1, REC_S2_HI << 3);
-    store<f64>(rec, l1, REC_S2_LO << 3);
-    store<f64>(rec, h2, REC_DL_HI << 3);
-    store<f64>(rec, l2, REC_DL_LO << 3);
-    store<f64>(rec, h3, REC_DS_HI << 3);
-    store<f64>(rec, l3, REC_DS_LO << 3);
-    store<f64>(rec, h4, REC_LL_HI << 3);
-    store<f64>(rec, l4, REC_LL_LO << 3);
-    store<f64>(rec, h5, REC_LS_HI << 3);
-    store<f64>(rec, l5, REC_LS_LO << 3);
-    store<f64>(rec, lastR, REC_R << 3);
-    store<f64>(rec, lastW, REC_W << 3);
-    store<u32>(rec, posL, REC_CNT_L << 3);
-    store<u32>(rec, negL, (REC_CNT_L << 3) + 4);
-    store<u32>(rec, posS, REC_CNT_S << 3);
-    store<u32>(rec, negS, (REC_CNT_S << 3) + 4);
-    store<f64>(llPtr + (<usize>i << 3), h4);
-    store<f64>(lsPtr + (<usize>i << 3), h5);
+    if (sums) {
+      store<f64>(rec, h0, REC_S1_HI << 3);
+      store<f64>(rec, l0, REC_S1_LO << 3);
+      store<f64>(rec, h1, REC_S2_HI << 3);
+      store<f64>(rec, l1, REC_S2_LO << 3);
+      store<f64>(rec, h2, REC_DL_HI << 3);
+      store<f64>(rec, l2, REC_DL_LO << 3);
+      store<f64>(rec, h3, REC_DS_HI << 3);
+      store<f64>(rec, l3, REC_DS_LO << 3);
+    }
+    if (logs) {
+      store<f64>(rec, h4, REC_LL_HI << 3);
+      store<f64>(rec, l4, REC_LL_LO << 3);
+      store<f64>(rec, h5, REC_LS_HI << 3);
+      store<f64>(rec, l5, REC_LS_LO << 3);
+      store<f64>(rec, lastR, REC_R << 3);
+    }
+    if (factor) store<f64>(rec, lastW, REC_W << 3);
+    if (logs) {
+      store<u32>(rec, posL, REC_CNT_L << 3);
+      store<u32>(rec, negL, (REC_CNT_L << 3) + 4);
+      store<u32>(rec, posS, REC_CNT_S << 3);
+      store<u32>(rec, negS, (REC_CNT_S << 3) + 4);
+      store<f64>(llPtr + (<usize>i << 3), h4);
+      store<f64>(lsPtr + (<usize>i << 3), h5);
+    }
     if (i == n) break;
     const offset = <usize>i << 3;
     let r = load<f64>(retPtr + offset);
     if (r != r) r = 0.0;
-    const close = load<f64>(closePtr + offset);
-    const volume = load<f64>(volumePtr + offset);
-    let w: f64 = NaN;
-    if (close > 0.0 && volume > 0.0) {
-      const cv = close * volume;
-      if (cv > 0.0 && cv < Infinity) {
-        w = load<f64>(sigmaPtr + offset) / Math.sqrt(cv);
-        if (!(w >= 0.0 && w < Infinity)) w = NaN;
+    if (factor) {
+      const close = load<f64>(closePtr + offset);
+      const volume = load<f64>(volumePtr + offset);
+      let w: f64 = NaN;
+      if (close > 0.0 && volume > 0.0) {
+        const cv = close * volume;
+        if (cv > 0.0 && cv < Infinity) {
+          w = load<f64>(sigmaPtr + offset) / Math.sqrt(cv);
+          if (!(w >= 0.0 && w < Infinity)) w = NaN;
+        }
       }
+      lastW = w;
     }
-    lastR = r;
-    lastW = w;
-    const xl = r - rf;
-    const xs = -r - rf;
-    const dl = xl < 0.0 ? xl * xl : 0.0;
-    const ds = xs < 0.0 ? xs * xs : 0.0;
-    if (xl > 0.0) posL++;
-    if (xl < 0.0) negL++;
-    if (xs > 0.0) posS++;
-    if (xs < 0.0) negS++;
-    ddAdd(h0, l0, r); h0 = ddHi; l0 = ddLo;
-    ddAdd(h1, l1, r * r); h1 = ddHi; l1 = ddLo;
-    ddAdd(h2, l2, dl); h2 = ddHi; l2 = ddLo;
-    ddAdd(h3, l3, ds); h3 = ddHi; l3 = ddLo;
-    ddAdd(h4, l4, Math.log1p(r)); h4 = ddHi; l4 = ddLo;
-    ddAdd(h5, l5, Math.log1p(-r)); h5 = ddHi; l5 = ddLo;
+    if (logs) {
+      lastR = r;
+      const xl = r - rf;
+      const xs = -r - rf;
+      if (xl > 0.0) posL++;
+      if (xl < 0.0) negL++;
+      if (xs > 0.0) posS++;
+      if (xs < 0.0) negS++;
+      ddAdd(h4, l4, Math.log1p(r)); h4 = ddHi; l4 = ddLo;
+      ddAdd(h5, l5, Math.log1p(-r)); h5 = ddHi; l5 = ddLo;
+    }
+    if (sums) {
+      const xl = r - rf;
+      const xs = -r - rf;
+      const dl = xl < 0.0 ? xl * xl : 0.0;
+      const ds = xs < 0.0 ? xs * xs : 0.0;
+      ddAdd(h0, l0, r); h0 = ddHi; l0 = ddLo;
+      ddAdd(h1, l1, r * r); h1 = ddHi; l1 = ddLo;
+      ddAdd(h2, l2, dl); h2 = ddHi; l2 = ddLo;
+      ddAdd(h3, l3, ds); h3 = ddHi; l3 = ddLo;
+    }
   }
 }
 

@@ -8,6 +8,7 @@ import { riskFreePerBar } from '../analytics/returnMetrics.ts';
 import { CONVENTIONS_VERSION } from '../constants.ts';
 import { InputError, SweeplensError } from '../errors.ts';
 import type { StrategyJob, StrategyOutcome } from '../engine/messages.ts';
+import { buildMarketIndexInPool } from '../engine/marketSetup.ts';
 import { allSettledOrThrow, jobPool, type EnginePool, type JobPool } from '../engine/pool.ts';
 import { sharedTablesId } from '../engine/sharedViews.ts';
 import { computeStrategyOutcome, writeOutcomeCache } from '../engine/strategyTask.ts';
@@ -246,9 +247,8 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
 
         const { pool, instance } = computing();
         const bars = await run.readBars(symbol);
-        const market: MarketIndex = buildMarketIndex(bars, costs, instance, {
-          riskFreePerBar: riskFreePerBar(metricOptions.riskFreeRate ?? 0, periodsPerYear), source: `${run.dir} (${symbol} bars)`,
-        });
+        const indexOptions = { riskFreePerBar: riskFreePerBar(metricOptions.riskFreeRate ?? 0, periodsPerYear), source: `${run.dir} (${symbol} bars)` };
+        const market: MarketIndex = pool ? await buildMarketIndexInPool(bars, costs, pool, indexOptions) : buildMarketIndex(bars, costs, instance, indexOptions);
         endPhase('marketMs');
         const record = (outcome: StrategyOutcome) => {
           done++;

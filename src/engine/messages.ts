@@ -1,3 +1,4 @@
+import type { MarketIndexStep, MarketIndexTables } from '../market/marketIndex.ts';
 import type { MetricOptions } from '../analytics/metricOptions.ts';
 import type { RegimeMetricsEntry } from '../analytics/regimeMetrics.ts';
 import type { PboMetric } from '../kernels/pbo.ts';
@@ -151,5 +152,12 @@ export type PboBlockSumsOutcome =
   | { ok: true; columnStart: number; centre: Float64Array; sum: Float64Array; squares: Float64Array }
   | { ok: false; message: string; strategy: number; row: number };
 
+/** Task: steps of a market index's build (market/marketIndex.ts), run in order on tables in the shared memory. */
+export interface MarketIndexStepsTask {
+  kind: 'market-index-steps';
+  tables: MarketIndexTables;
+  steps: MarketIndexStep[];
+}
+
 /** Every task a worker accepts. */
-export type EngineTask = StrategyMetricsTask | DenseReturnsTask | PboSplitsTask | PboBlockSumsTask | RegimeMetricsTask;
+export type EngineTask = StrategyMetricsTask | DenseReturnsTask | PboSplitsTask | PboBlockSumsTask | RegimeMetricsTask | MarketIndexStepsTask;

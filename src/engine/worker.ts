@@ -8,9 +8,10 @@ import type { TraceLocator } from '../io/traceLocator.ts';
 import { useParquetWasmModule } from '../io/parquetWasm.ts';
 import { instantiateKernels, useKernels } from '../kernels/runtime.ts';
 import type { DenseMarket } from '../market/denseMarket.ts';
+import { runMarketIndexStep } from '../market/marketIndex.ts';
 import type { PboBlockSums, PboSplitResults } from '../kernels/pbo.ts';
 import type {
-  DenseReturnsOutcome, DenseReturnsTask, EngineTask, PboBlockSumsOutcome, PboBlockSumsTask, PboSplitsTask, RegimeOutcome, SharedMarketRef, StrategyMetricsTask, StrategyOutcome, WorkerBootData,
+  DenseReturnsOutcome, DenseReturnsTask, EngineTask, MarketIndexStepsTask, PboBlockSumsOutcome, PboBlockSumsTask, PboSplitsTask, RegimeOutcome, SharedMarketRef, StrategyMetricsTask, StrategyOutcome, WorkerBootData,
 } from './messages.ts';
 import { cachedViews, rehydrateViews } from './sharedViews.ts';
 import { computeStrategyOutcomes, TraceReaderUnavailable, writeOutcomeCache, type TraceColumnsReader } from './strategyTask.ts';
@@ -84,9 +85,15 @@ async function runRegimeMetrics(task: Extract<EngineTask, { kind: 'regime-metric
   return runRegimeMetricsTask(task, marketFor(task.market), boot.memory);
 }
 
+async function runMarketIndexSteps(task: MarketIndexStepsTask): Promise<void> {
+  for (const step of task.steps) runMarketIndexStep(instance.exports, task.tables, step);
+}
+
 /** Entry point Piscina calls (`name: 'runTask'`). */
-export function runTask(task: EngineTask): Promise<StrategyOutcome[] | DenseReturnsOutcome[] | PboSplitResults | PboBlockSumsOutcome | RegimeOutcome[]> {
+export function runTask(task: EngineTask): Promise<StrategyOutcome[] | DenseReturnsOutcome[] | PboSplitResults | PboBlockSumsOutcome | RegimeOutcome[] | void> {
   switch (task.kind) {
+    case 'market-index-steps':
+      return runMarketIndexSteps(task);
     case 'strategy-metrics':
       return runStrategyMetrics(task);
     case 'dense-returns':

@@ -43,6 +43,23 @@ export function buildPrefixRecords(
   k.buildPrefixRecords(bars.returns, bars.close, bars.volume, bars.sigma, n, riskFreePerBar, recPtr, llPtr, lsPtr);
 }
 
+/**
+ * Parts of the prefix records that two threads can build at the same time (assembly/prefix.ts
+ * PREFIX_PART_*): 'sums' (the first cache line of each record: sums of r, r^2 and the downsides),
+ * 'logs' (the second line but the sqrt-law factor, and the log prefixes), 'factor' (that factor,
+ * once 'logs' is done: same line). Together they write what buildPrefixRecords writes, bit for bit.
+ */
+export const PREFIX_PART = { sums: 1, logs: 2, factor: 3 } as const;
+export type PrefixPart = keyof typeof PREFIX_PART;
+
+/** One part of buildPrefixRecords (WASM kernel `buildPrefixRecordsPart`); arguments as buildPrefixRecords. */
+export function buildPrefixRecordsPart(
+  k: KernelExports, bars: { returns: number; close: number; volume: number; sigma: number }, n: number, riskFreePerBar: number,
+  recPtr: number, llPtr: number, lsPtr: number, part: PrefixPart,
+): void {
+  k.buildPrefixRecordsPart(bars.returns, bars.close, bars.volume, bars.sigma, n, riskFreePerBar, recPtr, llPtr, lsPtr, PREFIX_PART[part]);
+}
+
 /** Per-64-position max / min / max-drop of both log prefixes (WASM kernel `buildBlockSummaries`). */
 export function buildBlockSummaries(k: KernelExports, llPtr: number, lsPtr: number, positions: number, blocksPtr: number): void {
   k.buildBlockSummaries(llPtr, lsPtr, positions, blocksPtr);

@@ -7,6 +7,7 @@ export interface KernelExports {
   expandSignal(idxPtr: number, valuePtr: number, k: number, nBars: number, outPtr: number): number;
   barReturns(closePtr: number, n: number, outPtr: number): number;
   rollingVolatility(retPtr: number, n: number, window: number, outPtr: number): void;
+  rollingVolatilityRange(retPtr: number, n: number, window: number, outPtr: number, from: number, to: number): void;
   strategyReturns(
     posPtr: number, retPtr: number, closePtr: number, volumePtr: number, sigmaPtr: number, n: number,
     model: number, commissionRate: number, slippageRate: number, impactCoefficient: number, capital: number,
@@ -25,6 +26,10 @@ export interface KernelExports {
   buildPrefixRecords(
     retPtr: number, closePtr: number, volumePtr: number, sigmaPtr: number, n: number, riskFreePerBar: number,
     recPtr: number, llPtr: number, lsPtr: number,
+  ): void;
+  buildPrefixRecordsPart(
+    retPtr: number, closePtr: number, volumePtr: number, sigmaPtr: number, n: number, riskFreePerBar: number,
+    recPtr: number, llPtr: number, lsPtr: number, part: number,
   ): void;
   buildBlockSummaries(llPtr: number, lsPtr: number, positions: number, blocksPtr: number): void;
   sparseMetrics(
