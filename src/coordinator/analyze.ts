@@ -1,7 +1,7 @@
 // AnalyticsCoordinator.analyzeRun: metadata scan -> market index -> per-strategy metrics in the
 // worker pool (cached) -> rankings and summary files. Typed events for embedders.
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { defaultExecutionCosts, validateMetricOptions, type MetricOptions } from '../analytics/metricOptions.ts';
 import { inferPeriodsPerYear } from '../analytics/periods.ts';
 import { riskFreePerBar } from '../analytics/returnMetrics.ts';
@@ -231,8 +231,8 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
             done++;
             this.emit('strategy-done', { id, cached: true, metrics: cached.metrics });
           } else {
-            // A killed earlier run may have left a temp file where this strategy's cache goes.
-            removeStaleTempFiles(dirname(performanceCachePath(outDir, id)));
+            // (a temp file a killed earlier run left where this strategy's cache goes is removed by
+            // whoever writes the cache: writeCachedPerformance, in the workers)
             const stale = usable?.entry;
             const job: StrategyJob = { id, locator };
             const rows = infoById.get(id)?.changes;

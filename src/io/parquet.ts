@@ -158,10 +158,16 @@ export function writeParquetTable(path: string, table: Table, options: ParquetWr
 /** What readParquetFooter returns. */
 export type ParquetFooter = FooterFields;
 
+/** Bytes read from the end of a file at once: a trace's whole footer (1-3 KB) comes in one read. */
+const FOOTER_READ_BYTES = 16384;
+/** This thread's buffer for footer reads (a scan reads thousands; one buffer spares the garbage). */
+let footerScratch = Buffer.allocUnsafe(FOOTER_READ_BYTES);
+
 /**
  * Reads only the footer of a Parquet file (never a data page) and returns its key/value metadata
- * (footer pairs merged with Arrow schema metadata), the Arrow field names and the row count. Cost: two small
- * reads from the end of the file plus a Thrift decode of the footer in plain TS (no WASM call).
+ * (footer pairs merged with Arrow schema metadata), the Arrow field names and the row count. Cost:
+ * one read of the file's last 16 KB (two when the footer is longer) plus a Thrift decode of the
+ * footer in plain TS (no WASM call).
  */
 export function readParquetFooter(path: string): ParquetFooter {
   let fd: number;
@@ -173,18 +179,23 @@ export function readParquetFooter(path: string): ParquetFooter {
   try {
     const size = fstatSync(fd).size;
     if (size < 12) throw new SchemaError(`${path}: not a Parquet file (${size} bytes)`, { file: path });
-    const tail = Buffer.alloc(8);
-    readSync(fd, tail, 0, 8, size - 8);
-    if (tail.toString('latin1', 4) !== MAGIC) throw new SchemaError(`${path}: not a Parquet file (no PAR1 footer magic; truncated?)`, { file: path });
-    const footerLength = tail.readUInt32LE(0);
+    let length = Math.min(size, FOOTER_READ_BYTES);
+    let read = readSync(fd, footerScratch, 0, length, size - length);
+    if (read !== length) throw new SchemaError(`${path}: cannot read: the file changed while it was read`, { file: path });
+    if (footerScratch.toString('latin1', length - 4, length) !== MAGIC) throw new SchemaError(`${path}: not a Parquet file (no PAR1 footer magic; truncated?)`, { file: path });
+    const footerLength = footerScratch.readUInt32LE(length - 8);
     if (footerLength + 12 > size) throw new SchemaError(`${path}: Parquet footer length ${footerLength} exceeds the file size ${size} (truncated?)`, { file: path });
-    const synthetic = Buffer.alloc(footerLength + 12);
-    synthetic.write(MAGIC, 0, 'latin1');
-    readSync(fd, synthetic, 4, footerLength, size - 8 - footerLength);
-    tail.copy(synthetic, 4 + footerLength);
+    if (footerLength + 8 > length) {
+      // a footer longer than the first read: read it whole
+      length = footerLength + 8;
+      if (footerScratch.length < length) footerScratch = Buffer.allocUnsafe(length);
+      read = readSync(fd, footerScratch, 0, length, size - length);
+      if (read !== length) throw new SchemaError(`${path}: cannot read: the file changed while it was read`, { file: path });
+    }
     let parsed: FooterFields;
     try {
-      parsed = parseFileMetadata(synthetic.subarray(4, 4 + footerLength));
+      // (the decoder copies what it keeps: strings and numbers, no views of the buffer)
+      parsed = parseFileMetadata(footerScratch.subarray(length - 8 - footerLength, length - 8));
     } catch (cause) {
       throw describeFailure(path, cause);
     }

@@ -3,9 +3,9 @@
 // modification time, in the key, are the check that needs no read; when only they changed (a copy,
 // a touch), the trace is read and the entry stands if its content hash is the entry's.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CONVENTIONS_VERSION } from '../constants.ts';
-import { writeJsonAtomic } from './atomicWrite.ts';
+import { removeStaleTempFiles, writeJsonAtomic } from './atomicWrite.ts';
 import { RUN_LAYOUT } from './layout.ts';
 import type { ExecutionCosts, PerformanceMetrics } from '../types.ts';
 
@@ -83,7 +83,11 @@ export function readCachedPerformance(path: string, key: PerformanceCacheKey): P
   return found?.match === 'valid' ? found.entry : undefined;
 }
 
-/** Writes a cache entry atomically (a killed run never leaves half a file). */
+/**
+ * Writes a cache entry atomically (a killed run never leaves half a file), first removing the temp
+ * files a killed earlier run left in its folder.
+ */
 export function writeCachedPerformance(path: string, entry: PerformanceCacheEntry): void {
+  removeStaleTempFiles(dirname(path));
   writeJsonAtomic(path, entry, { fsync: false });
 }

@@ -9,6 +9,7 @@ import { readResultTable, writeResultTable } from '../../src/io/resultTables.ts'
 import { signalPath } from '../../src/io/layout.ts';
 import { readSignalTrace, writeSignalTrace } from '../../src/io/traces.ts';
 import { EnginePool } from '../../src/engine/pool.ts';
+import { TEMP_FILE_PREFIX } from '../../src/io/atomicWrite.ts';
 import { ADMF_FIXTURES, admfFixturesAvailable, GRID_12778120, SPY_1M, tempDir } from '../io/fixtures.ts';
 
 const temp = tempDir('sweeplens-analyze-');
@@ -205,6 +206,9 @@ describe('analyzeRun', () => {
     for (const f of filesUnder(killed).filter((name) => name.endsWith('.json') && !name.includes('.sweeplens-tmp-'))) {
       expect(() => JSON.parse(readFileSync(join(killed, f), 'utf8')), f).not.toThrow();
     }
+    // and a temp file of a dead writer in the folder of a strategy still to compute (pid 2^22 + 1 is above Linux's pid_max)
+    const pending = readdirSync(join(killed, 'signals')).find((id) => !existsSync(join(killed, 'signals', id, 'performance.json')))!;
+    writeFileSync(join(killed, 'signals', pending, `${TEMP_FILE_PREFIX}4194305-1-performance.json`), '{"half": ');
     const resumed = await analyzeRun(killed, { pool });
     expect(resumed.summary.strategies.fromCache).toBeGreaterThanOrEqual(20);
     expect(resumed.summary.strategies.analyzed).toBe(400);

@@ -113,6 +113,29 @@ describe('signal traces', () => {
     expect(() => readSignalTrace(at('missing.parquet'))).toThrow(/missing\.parquet: cannot read/);
   });
 
+  it('reads footers of every length: a small file, a footer over the 16 KB first read, a footer length past the file', () => {
+    const long = 'x'.repeat(40_000);
+    writeSignalTrace(at('long-footer.parquet'), { idx: Int32Array.from([1, 2, 3]), signal: Int8Array.from([1, 0, -1]) }, {
+      id: 'x', family: 'f', bars: 4, parameters: { note: long },
+    });
+    expect(readFileSync(at('long-footer.parquet')).length).toBeGreaterThan(40_000);
+    const footer = readParquetFooter(at('long-footer.parquet'));
+    expect(footer.fields).toEqual(['idx', 'signal']);
+    expect(footer.numRows).toBe(3);
+    expect(readSignalTrace(at('long-footer.parquet')).idx).toEqual(Int32Array.from([1, 2, 3]));
+    expect(JSON.parse(footer.metadata.get('sweeplens:parameters')!)).toEqual({ note: long });
+    // a short footer right after the long one (the read buffer is reused)
+    writeSignalTrace(at('short-footer.parquet'), { idx: Int32Array.from([5]), signal: Int8Array.from([1]) }, { id: 'y', family: 'f', bars: 9 });
+    expect(readParquetFooter(at('short-footer.parquet')).numRows).toBe(1);
+    const bytes = readFileSync(at('short-footer.parquet'));
+    const lying = Buffer.from(bytes);
+    lying.writeUInt32LE(bytes.length, bytes.length - 8);
+    writeFileSync(at('lying.parquet'), lying);
+    expect(() => readParquetFooter(at('lying.parquet'))).toThrow(/lying\.parquet: Parquet footer length \d+ exceeds the file size/);
+    writeFileSync(at('tiny.parquet'), 'PAR1PAR1');
+    expect(() => readParquetFooter(at('tiny.parquet'))).toThrow(/tiny\.parquet: not a Parquet file \(8 bytes\)/);
+  });
+
   it('detects changed data through the content hash', () => {
     writeSignalTrace(at('h.parquet'), { idx: Int32Array.from([1, 2]), signal: Int8Array.from([1, -1]) }, { id: 'x', family: 'f', bars: 4 });
     const footer = readParquetFooter(at('h.parquet')).metadata;
