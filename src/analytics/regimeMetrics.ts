@@ -336,20 +336,34 @@ export interface SeparationScore {
  * (F only where the within-regime variance is > 0); null when no strategy qualifies.
  */
 export function classifierSeparation(perStrategy: readonly SeparationInput[], minRegimeBars: number): SeparationScore {
-  let dispersionSum = 0;
-  let fSum = 0;
-  let fCount = 0;
-  let counted = 0;
-  const used = new Set<string>();
-  for (const strategy of perStrategy) {
-    const eligible = strategy.regimes.filter((r) => r.regime !== UNCLASSIFIED_REGIME && r.metrics.bars >= minRegimeBars && r.metrics.sharpeRatio !== null);
-    if (eligible.length < 2) continue;
+  const separation = new SeparationAccumulator(minRegimeBars);
+  for (const strategy of perStrategy) separation.add(strategy.regimes);
+  return separation.result();
+}
+
+/**
+ * classifierSeparation built one strategy at a time (a run's strategies need not be held at once):
+ * add each strategy's entries for the classifier, then take the result. Same sums in the same order.
+ */
+export class SeparationAccumulator {
+  private dispersionSum = 0;
+  private fSum = 0;
+  private fCount = 0;
+  private counted = 0;
+  private readonly used = new Set<string>();
+
+  constructor(private readonly minRegimeBars: number) {}
+
+  /** One strategy's per-regime entries for the classifier. */
+  add(regimes: readonly RegimeMetricsEntry[]): void {
+    const eligible = regimes.filter((r) => r.regime !== UNCLASSIFIED_REGIME && r.metrics.bars >= this.minRegimeBars && r.metrics.sharpeRatio !== null);
+    if (eligible.length < 2) return;
     const total = eligible.reduce((s, r) => s + r.metrics.bars, 0);
     const mean = eligible.reduce((s, r) => s + (r.metrics.bars / total) * r.metrics.sharpeRatio!, 0);
     const variance = eligible.reduce((s, r) => s + (r.metrics.bars / total) * (r.metrics.sharpeRatio! - mean) ** 2, 0);
-    dispersionSum += Math.sqrt(variance);
-    counted++;
-    for (const r of eligible) used.add(r.regime);
+    this.dispersionSum += Math.sqrt(variance);
+    this.counted++;
+    for (const r of eligible) this.used.add(r.regime);
     const k = eligible.length;
     const grand = eligible.reduce((s, r) => s + r.netSum, 0) / total;
     let between = 0;
@@ -360,14 +374,17 @@ export function classifierSeparation(perStrategy: readonly SeparationInput[], mi
       within += Math.max(0, r.netSquares - r.netSum * m);
     }
     if (within > 0 && total > k) {
-      fSum += (between / (k - 1)) / (within / (total - k));
-      fCount++;
+      this.fSum += (between / (k - 1)) / (within / (total - k));
+      this.fCount++;
     }
   }
-  return {
-    score: counted > 0 ? dispersionSum / counted : null,
-    anovaF: fCount > 0 ? fSum / fCount : null,
-    strategies: counted,
-    regimes: [...used].sort(),
-  };
+
+  result(): SeparationScore {
+    return {
+      score: this.counted > 0 ? this.dispersionSum / this.counted : null,
+      anovaF: this.fCount > 0 ? this.fSum / this.fCount : null,
+      strategies: this.counted,
+      regimes: [...this.used].sort(),
+    };
+  }
 }

@@ -3,7 +3,7 @@
 // shared with correlateRun (correlate.ts) and optimizeRun (optimizeRun.ts).
 import { join } from 'node:path';
 import { consensusRegimes, CONSENSUS_TIE_RULE, type ConsensusMode } from '../analytics/consensus.ts';
-import { classifierSeparation, REGIME_METRIC_DEFINITIONS, regimeCodes, type RegimeMetricsEntry } from '../analytics/regimeMetrics.ts';
+import { REGIME_METRIC_DEFINITIONS, regimeCodes } from '../analytics/regimeMetrics.ts';
 import { classifierStats, regimeReturnBarCounts, UNCLASSIFIED_REGIME, validateRegimeTrace } from '../analytics/regimeStats.ts';
 import { riskFreePerBar } from '../analytics/returnMetrics.ts';
 import { InputError, SweeplensError } from '../errors.ts';
@@ -14,19 +14,19 @@ import { sharedTablesId } from '../engine/sharedViews.ts';
 import type { AdmfOpenOptions } from '../io/admf.ts';
 import { writeJsonAtomic } from '../io/atomicWrite.ts';
 import { RUN_LAYOUT } from '../io/layout.ts';
-import { writeResultTable, type ResultColumn } from '../io/resultTables.ts';
+import { writeResultTable } from '../io/resultTables.ts';
 import { writeRegimeTrace, type StoredRegimeTrace } from '../io/traces.ts';
 import { buildRegimeTables, releaseRegimeTables } from '../kernels/regimes.ts';
 import { releaseRegion } from '../kernels/regions.ts';
 import { instantiateKernels, type KernelInstance } from '../kernels/runtime.ts';
 import { buildMarketIndex, releaseMarketIndex } from '../market/marketIndex.ts';
-import type { ExecutionCosts, PerformanceMetrics } from '../types.ts';
+import type { ExecutionCosts } from '../types.ts';
 import {
   REGIME_OUTPUTS_VERSION, type ClassifierSeparation, type ClassifierStats, type ConsensusInfo, type RegimePerformanceFile, type RegimeSummaryFile,
 } from './outputs.ts';
 import type { ProgressEvent } from './events.ts';
 import type { RankMetric } from './rankings.ts';
-import { RANKING_METRIC_COLUMNS } from './rankingsFile.ts';
+import { RegimeRows } from './regimeRows.ts';
 import { checkCount, openContext, metricOptionsFor, onlySymbol } from './runContext.ts';
 
 /** Options shared by the run-level functions (every field optional). */
@@ -168,7 +168,7 @@ export async function analyzeRegimes(runDir: string, options: RegimeAnalysisOpti
     const codes = classifiers.map(regimeCodes);
     const labels = classifiers.map((c) => c.labels);
     const jobs: StrategyJob[] = ctx.rankedIds.map((id) => ({ id, locator: run.signalLocator(id) }));
-    const outcomes: RegimeOutcome[] = [];
+    const rows = new RegimeRows(classifierIds, new Set(ctx.rankedIds.slice(0, top)), minRegimeBars);
     let done = 0;
     /** Reports `more` strategies done (every one when classifiers exist; at most one event per 16 on the calling thread). */
     const progress = (more: number) => {
@@ -189,21 +189,20 @@ export async function analyzeRegimes(runDir: string, options: RegimeAnalysisOpti
             const codesRef = { id: `${stamp}#codes`, layout: pool.share(shared) };
             const batches: StrategyJob[][] = [];
             for (let i = 0; i < jobs.length; i += batchSize) batches.push(jobs.slice(i, i + batchSize));
-            const results = await allSettledOrThrow(batches.map(async (strategies) => {
+            await allSettledOrThrow(batches.map(async (strategies, at) => {
               const batch = await pool.run<RegimeOutcome[]>({
                 kind: 'regime-metrics', market: marketRef, tables: tablesRef, classifiers: codesRef, costs, options: metricOptions, strategies,
               }, options.signal);
+              rows.addBatch(at, batch);
               progress(batch.length);
-              return batch;
             }));
-            for (const batch of results) outcomes.push(...batch);
           } finally {
             releaseRegion(instance.memory, region);
           }
         } else {
           for (const job of jobs) {
             if (options.signal?.aborted) throw abortError();
-            outcomes.push(computeRegimeOutcome(job, market, tables, { codes, labels }, costs, metricOptions));
+            rows.add(computeRegimeOutcome(job, market, tables, { codes, labels }, costs, metricOptions));
             progress(1);
           }
         }
@@ -226,54 +225,28 @@ export async function analyzeRegimes(runDir: string, options: RegimeAnalysisOpti
       classifierBars[classifierIds[c]!] = { labels: [...trace.labels], regimes };
     });
 
-    const jsonIds = new Set(ctx.rankedIds.slice(0, top));
-    const strategies: RegimePerformanceFile['strategies'] = {};
-    const denseFallbacks: RegimePerformanceFile['denseFallbacks'] = [];
-    const failures: RegimePerformanceFile['failures'] = [];
-    const perClassifier: { regimes: RegimeMetricsEntry[] }[][] = classifiers.map(() => []);
-    const rows = { strategy: [] as string[], classifier: [] as string[], regime: [] as string[], metrics: [] as PerformanceMetrics[] };
-    for (const outcome of outcomes) {
-      if (!outcome.ok) { failures.push({ id: outcome.id, error: outcome.error }); continue; }
-      if (outcome.path === 'dense') denseFallbacks.push({ id: outcome.id, reason: outcome.fallbackReason ?? '' });
-      const byClassifier: Record<string, Record<string, PerformanceMetrics>> = {};
-      outcome.entries.forEach((entries, c) => {
-        const classifierId = classifierIds[c]!;
-        perClassifier[c]!.push({ regimes: entries });
-        const byRegime: Record<string, PerformanceMetrics> = {};
-        for (const entry of entries) {
-          byRegime[entry.regime] = entry.metrics;
-          rows.strategy.push(outcome.id);
-          rows.classifier.push(classifierId);
-          rows.regime.push(entry.regime);
-          rows.metrics.push(entry.metrics);
-        }
-        byClassifier[classifierId] = byRegime;
-      });
-      if (jsonIds.has(outcome.id)) strategies[outcome.id] = byClassifier;
-    }
     const performanceRelative = `${RUN_LAYOUT.analytics}/regime_performance.parquet`;
     const performanceTablePath = join(outDir, performanceRelative);
-    const columns: Record<string, ResultColumn> = { strategy: rows.strategy, classifier: rows.classifier, regime: rows.regime };
-    for (const metric of RANKING_METRIC_COLUMNS) columns[metric] = Float64Array.from(rows.metrics, (m) => m[metric] ?? NaN);
-    if (rows.strategy.length > 0) writeResultTable(performanceTablePath, columns, { metadata: { 'sweeplens:version': REGIME_OUTPUTS_VERSION } });
+    if (rows.rows > 0) writeResultTable(performanceTablePath, rows.columns(), { metadata: { 'sweeplens:version': REGIME_OUTPUTS_VERSION } });
+    const { strategies, denseFallbacks, failures } = rows;
     const performanceFile: RegimePerformanceFile = {
       version: REGIME_OUTPUTS_VERSION, runId: run.metadata.runId, generatedAt, costs, riskFreeRate: ctx.riskFreeRate,
       periodsPerYear: { [symbol]: metricOptions.periodsPerYear }, definitions: REGIME_METRIC_DEFINITIONS, classifiers: classifierBars,
-      strategyIds: ctx.rankedIds.filter((id) => id in strategies), totalStrategies: outcomes.length - failures.length, strategies,
+      strategyIds: ctx.rankedIds.filter((id) => id in strategies), totalStrategies: rows.count - failures.length, strategies,
       table: performanceRelative, denseFallbacks, failures,
     };
     const performancePath = join(outDir, RUN_LAYOUT.analytics, 'regime_performance.json');
     writeJsonAtomic(performancePath, performanceFile);
 
     // 4. separation ranking
-    const scored = classifiers.map((_, c) => ({ classifier: classifierIds[c]!, ...classifierSeparation(perClassifier[c]!, minRegimeBars) }));
+    const scored = classifiers.map((_, c) => ({ classifier: classifierIds[c]!, ...rows.separation(c) }));
     scored.sort((a, b) => (b.score ?? -Infinity) - (a.score ?? -Infinity) || (a.classifier < b.classifier ? -1 : 1));
     const separation: ClassifierSeparation[] = scored.map((s, i) => ({ rank: i + 1, ...s }));
     const summary: RegimeSummaryFile = {
       version: REGIME_OUTPUTS_VERSION, runId: run.metadata.runId, runDir: run.dir, generatedAt,
       timing: 'regime of R_t is state_{t-1}; forward fill', classifiers: stats, separation,
       bestClassifier: separation[0]?.score != null ? separation[0].classifier : null,
-      separationStrategies: outcomes.length - failures.length, minRegimeBars, consensus, elapsedMs: 0,
+      separationStrategies: rows.count - failures.length, minRegimeBars, consensus, elapsedMs: 0,
     };
     summary.elapsedMs = performance.now() - started;
     const summaryPath = join(outDir, RUN_LAYOUT.summary, 'regime_summary.json');
