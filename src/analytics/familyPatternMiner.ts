@@ -6,7 +6,7 @@ import { PatternCounter, patternLength, patternStates, SLOT_F64_FIELDS, SLOT_I32
 import type { KernelInstance } from '../kernels/runtime.ts';
 import { classifyPattern, patternStructure } from './patternClassify.ts';
 import { initialCapacity, VOL_BINS, type ResolvedPatternOptions } from './patternOptions.ts';
-import { meanStd } from './patternStats.ts';
+import { adjustForOverlap, coverageOverlapFactor, meanStd } from './patternStats.ts';
 import type {
   FamilyPatternStats, PatternEventEnrichment, PatternMarket, PatternStrategyScore, PatternTraceInput, TradingPattern,
 } from './patternTypes.ts';
@@ -224,6 +224,7 @@ export class FamilyPatternMiner {
     for (const slot of occupied) slotOf.set(i32[slot * 20]!, slot);
     const strategies = this.traces.length;
     const patterns: TradingPattern[] = [];
+    const patternSlots: number[] = [];
     let distinct = 0;
     for (const slot of occupied) {
       const key = i32[slot * 20 + SLOT_I32_FIELDS.key]!;
@@ -242,6 +243,7 @@ export class FamilyPatternMiner {
       const stats = meanStd(returnCount, f64[slot * 10 + SLOT_F64_FIELDS.sumReturn]!, f64[slot * 10 + SLOT_F64_FIELDS.sumSquares]!);
       if (o.profitableOnly && !(stats.mean !== null && stats.mean > 0)) continue;
       const states = patternStates(key);
+      patternSlots.push(slot);
       patterns.push({
         patternId: `${this.family}:${states.join('>')}`,
         family: this.family,
@@ -261,6 +263,8 @@ export class FamilyPatternMiner {
         avgReturn: stats.mean,
         returnStd: stats.std,
         tStat: stats.t,
+        // (filled in below, from every occurrence's bar)
+        overlapFactor: null, effectiveCount: null, tStatOverlap: null, pValueOverlap: null,
         frequency: strategies > 0 && m.nBars > 0 ? (count / (strategies * m.nBars)) * 1000 : 0,
         ...this.regimeFields(slot),
         bestStrategies: this.bestStrategies(slot),
@@ -268,6 +272,8 @@ export class FamilyPatternMiner {
         events: this.eventFields(slot, count),
       });
     }
+    const factors = this.overlapFactors(patternSlots);
+    patterns.forEach((pattern, i) => Object.assign(pattern, adjustForOverlap(pattern.tStat, pattern.returnCount, factors[i]!)));
     const windows: Record<string, number> = {};
     for (let n = 1; n <= o.maxLength; n++) windows[String(n)] = this.windows[n]!;
     return {
@@ -277,6 +283,41 @@ export class FamilyPatternMiner {
       },
       patterns,
     };
+  }
+
+  /**
+   * The overlap factor of each slot in `slots` over all the family's occurrences with a forward
+   * return (coverageOverlapFactor of their completion bars): two strategies completing a pattern at
+   * nearby bars share most of their forward windows. The family's change lists are counted once
+   * more (the table's figures are read already; its slots do not move, every n-gram being in it),
+   * per group of slots whose per-bar counts fit options.overlapGroupBytes.
+   */
+  private overlapFactors(slots: readonly number[]): (number | null)[] {
+    const factors: (number | null)[] = slots.map(() => null);
+    const bars = this.market.nBars;
+    if (slots.length === 0 || bars === 0) return factors;
+    const perGroup = Math.max(1, Math.floor(this.options.overlapGroupBytes / (4 * bars)));
+    const groupOf = new Int32Array(this.capacity).fill(-1);
+    for (let first = 0; first < slots.length; first += perGroup) {
+      const group = slots.slice(first, first + perGroup);
+      group.forEach((slot, g) => { groupOf[slot] = g; });
+      const counts = new Uint32Array(group.length * bars);
+      this.traces.forEach((trace, ordinal) => {
+        const r = this.counter.count(trace.idx, trace.signal, this.traces.length + ordinal);
+        const occurrenceSlot = r.occurrenceSlot;
+        const occurrenceBar = r.occurrenceBar;
+        const occurrenceReturn = r.occurrenceReturn;
+        for (let j = 0; j < occurrenceSlot.length; j++) {
+          const g = groupOf[occurrenceSlot[j]!]!;
+          if (g >= 0 && occurrenceReturn[j] === occurrenceReturn[j]) counts[g * bars + occurrenceBar[j]!]!++;
+        }
+      });
+      group.forEach((slot, g) => {
+        groupOf[slot] = -1;
+        factors[first + g] = coverageOverlapFactor(counts.subarray(g * bars, (g + 1) * bars), this.options.horizon);
+      });
+    }
+    return factors;
   }
 
   private regimeFields(slot: number): Pick<TradingPattern, 'dominantRegimes' | 'regimeWinRates' | 'regimeShares'> {

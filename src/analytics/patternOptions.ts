@@ -7,6 +7,7 @@ import type { PatternMinerOptions } from './patternTypes.ts';
 export const VOL_BINS = 64;
 export const DEFAULTS = {
   minSupport: 0.05, minConfidence: 0.6, maxLength: 3, horizon: 20, volatilityWindow: 20, eventWindow: 5, bestStrategies: 5, profitableOnly: false,
+  overlapGroupBytes: 64 * 2 ** 20,
 };
 /** Resolved PatternMinerOptions (defaults filled in). */
 export type ResolvedPatternOptions = Required<Omit<PatternMinerOptions, 'capacity'>> & { capacity: number | undefined };
@@ -28,6 +29,7 @@ export function resolvePatternOptions(options: PatternMinerOptions = {}): Resolv
   integer('eventWindow', o.eventWindow, 0);
   integer('bestStrategies', o.bestStrategies, 0, 1000);
   if (o.capacity !== undefined) integer('capacity', o.capacity, 1, 2 ** 26);
+  integer('overlapGroupBytes', o.overlapGroupBytes, 1);
   return { ...o, capacity: options.capacity };
 }
 

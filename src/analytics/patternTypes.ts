@@ -68,8 +68,20 @@ export interface TradingPattern {
   avgReturn: number | null;
   /** Standard deviation (ddof 1) of the forward returns. */
   returnStd: number | null;
-  /** avgReturn / (returnStd / sqrt(returnCount)). */
+  /** avgReturn / (returnStd / sqrt(returnCount)), as if the forward returns were independent. */
   tStat: number | null;
+  /**
+   * sum_ij max(0, H - |t_i - t_j|) / (n H) over the occurrences' completion bars t (all the
+   * family's strategies together): occurrences closer than the horizon H share forward bars, which
+   * tStat counts as independent. 1 without overlap.
+   */
+  overlapFactor: number | null;
+  /** returnCount / overlapFactor. */
+  effectiveCount: number | null;
+  /** tStat / sqrt(overlapFactor) (exact for independent bar returns). */
+  tStatOverlap: number | null;
+  /** Two-sided normal p-value of tStatOverlap. */
+  pValueOverlap: number | null;
   /** Occurrences per strategy per 1,000 bars. */
   frequency: number;
   /** Regimes (of the chosen classifier, state at the completion bar) over-represented among occurrences vs their share of bars; the most common first. */
@@ -126,6 +138,12 @@ export interface PatternMinerOptions {
   profitableOnly?: boolean;
   /** Initial hash-table slots (power of 2); default from maxLength. The table doubles when 70 % full. */
   capacity?: number;
+  /**
+   * Memory for the per-bar occurrence counts of the overlap correction (4 bytes per bar per
+   * pattern); patterns that do not fit at once take one more pass over the family each group.
+   * Default 64 MiB.
+   */
+  overlapGroupBytes?: number;
 }
 
 /** Events as read from events/traces.parquet (sorted by idx), dictionary-coded. */

@@ -3,7 +3,7 @@
 import { InputError } from '../errors.ts';
 import type { RegimeTrace } from '../types.ts';
 import { normalSurvival } from './overfitting/normal.ts';
-import { meanStd } from './patternStats.ts';
+import { adjustForOverlap, meanStd, windowOverlapFactor } from './patternStats.ts';
 
 /** One regime transition (from → to) of a classifier and the market returns that follow it. */
 export interface RegimeTransitionStat {
@@ -85,28 +85,12 @@ export function findRegimePatterns(trace: RegimeTrace, close: Float64Array, hori
   const out: RegimeTransitionStat[] = [];
   for (const [transition, g] of groups) {
     const s = meanStd(g.n, g.sum, g.squares);
-    const overlap = g.n > 0 ? windowOverlapFactor(g.bars, horizon) : null;
-    const tOverlap = s.t === null || overlap === null ? null : s.t / Math.sqrt(overlap);
     out.push({
       from: g.from, to: g.to, transition, count: g.count, returnCount: g.n, meanReturn: s.mean, std: s.std,
       winRate: g.n > 0 ? g.wins / g.n : null, tStat: s.t, pValue: s.t === null ? null : 2 * normalSurvival(Math.abs(s.t)),
-      overlapFactor: overlap, effectiveCount: overlap === null ? null : g.n / overlap,
-      tStatOverlap: tOverlap, pValueOverlap: tOverlap === null ? null : 2 * normalSurvival(Math.abs(tOverlap)),
+      ...adjustForOverlap(s.t, g.n, g.n > 0 ? windowOverlapFactor(g.bars, horizon) : null),
       profitable: s.mean !== null && s.mean > 0,
     });
   }
   return out.sort((x, y) => (y.tStat ?? -Infinity) - (x.tStat ?? -Infinity) || (x.transition < y.transition ? -1 : 1));
-}
-
-/**
- * sum_ij max(0, H - |t_i - t_j|) / (n H) over the windows (t_i, t_i + H] after the bars `bars`
- * (increasing): 1 without overlap, up to n when every window is the same.
- */
-export function windowOverlapFactor(bars: readonly number[], horizon: number): number {
-  const n = bars.length;
-  let shared = 0;
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n && bars[j]! - bars[i]! < horizon; j++) shared += horizon - (bars[j]! - bars[i]!);
-  }
-  return (n * horizon + 2 * shared) / (n * horizon);
 }

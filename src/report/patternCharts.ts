@@ -54,7 +54,7 @@ function scatterFigure(patterns: TradingPattern[], horizon: number): ReportFigur
       text: members.map((p) => [
         `<b>${plotlyText(family)}: ${plotlyText(patternSequence(p))}</b> (${plotlyText(p.patternType)}, n = ${p.length})`,
         `support ${percentText(p.support)}, confidence ${percentText(p.confidence)}`,
-        `${countText(p.occurrences)} occurrences in ${countText(p.strategies)} strategies; win rate ${percentText(p.winRate, 1)}; t = ${numberText(p.tStat, 2)}`,
+        `${countText(p.occurrences)} occurrences in ${countText(p.strategies)} strategies; win rate ${percentText(p.winRate, 1)}; t = ${numberText(p.tStat, 2)}, with shared windows ${numberText(p.tStatOverlap ?? null, 2)}`,
         ...(p.dominantRegimes?.length ? [`dominant regimes: ${plotlyText(p.dominantRegimes.join(', '))}`] : []),
       ].join('<br>')),
       hovertemplate: `%{text}<br>mean forward return (${horizon} bars) %{y:.1f} bp<extra></extra>`,
@@ -77,7 +77,7 @@ function scatterFigure(patterns: TradingPattern[], horizon: number): ReportFigur
     heightPx: 460,
     wide: true,
     note: `Each marker is a pattern (marker area ∝ support); y is the mean of d·(close[t+${horizon}]/close[t] − 1) after its completions, d the sign of the completing change (analytics/patterns.json)`
-      + `${omitted > 0 ? `; ${countText(omitted)} patterns without a forward return are not drawn` : ''}. Overlapping windows are not independent: read t as a ranking score.`,
+      + `${omitted > 0 ? `; ${countText(omitted)} patterns without a forward return are not drawn` : ''}. Completions closer than ${horizon} bars (in one strategy or across the family) share forward bars: t counts them as independent, t adj. does not (t / √(overlap factor)).`,
   };
 }
 
@@ -96,13 +96,16 @@ export function patternTable(patterns: TradingPattern[], horizon: number, family
     { key: 'forwardReturn', label: `fwd return (${horizon} bars)`, kind: 'bps' },
     { key: 'patternWinRate', label: 'win rate', kind: 'percent' },
     { key: 'patternTStat', label: 't', kind: 'ratio' },
+    { key: 'patternEffectiveCount', label: 'eff. n', kind: 'ratio' },
+    { key: 'patternTStatOverlap', label: 't adj.', kind: 'ratio' },
     { key: 'avgDuration', label: 'duration (bars)', kind: 'ratio' },
     { key: 'dominantRegimes', label: 'dominant regimes', kind: 'text' },
     { key: 'bestStrategies', label: 'best strategies', kind: 'text' },
   ];
   const rows = patterns.map((p, i) => [
     i + 1, p.family, patternSequence(p), p.length, p.structure ? `${p.patternType} (${p.structure})` : p.patternType,
-    rounded(p.support), rounded(p.confidence), p.occurrences, p.strategies, rounded(p.avgReturn), rounded(p.winRate), rounded(p.tStat), rounded(p.avgDuration),
+    rounded(p.support), rounded(p.confidence), p.occurrences, p.strategies, rounded(p.avgReturn), rounded(p.winRate), rounded(p.tStat),
+    rounded(p.effectiveCount), rounded(p.tStatOverlap), rounded(p.avgDuration),
     p.dominantRegimes?.length ? p.dominantRegimes.join(', ') : null,
     p.bestStrategies?.length ? p.bestStrategies.slice(0, TABLE_BEST_STRATEGIES).map((s) => s.strategyId).join(', ') : null,
   ]);

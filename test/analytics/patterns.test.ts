@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   classifyPattern, findRegimePatterns, PatternMiner, patternStructure, type PatternTraceInput, type TradingPattern,
 } from '../../src/analytics/patterns.ts';
-import { windowOverlapFactor } from '../../src/analytics/regimeTransitions.ts';
+import { coverageOverlapFactor, windowOverlapFactor } from '../../src/analytics/patternStats.ts';
 import { normalSurvival } from '../../src/analytics/overfitting/normal.ts';
 import { referenceCountPatterns } from '../reference/patterns.ts';
 import { Rng } from '../helpers/rng.ts';
@@ -52,6 +52,11 @@ describe('PatternMiner: planted pattern', () => {
     expect(p.winRate).toBe(1);
     expect(p.avgReturn).toBeCloseTo(1.002 ** 5 - 1, 12);
     expect(p.frequency).toBeCloseTo((40 / (4 * 400)) * 1000, 12);
+    // the 4 strategies complete it at the same bars (a strategy's own completions are 30 bars apart,
+    // over the 5-bar horizon): every window is there 4 times, worth 10 independent ones
+    expect(p.overlapFactor).toBe(4);
+    expect(p.effectiveCount).toBe(10);
+    expect(p.tStatOverlap).toBeNull(); // (every forward return is the same: no t at all)
     // regimes: completions at 25, 55, ..., 295: 6 before bar 200 (over-represented: half the bars), 4 after
     expect(p.regimeShares).toEqual({ first: 0.6, second: 0.4 });
     expect(p.regimeWinRates).toEqual({ first: 1, second: 1 });
@@ -100,7 +105,7 @@ describe('PatternMiner vs reference', () => {
     const maxLength = 4;
     const miner = new PatternMiner({ minSupport: 0, minConfidence: 0, maxLength, horizon });
     const { patterns, families } = miner.minePatterns({ rnd: traces }, { close });
-    const reference = referenceCountPatterns(traces, close, maxLength, 2, horizon).ngrams;
+    const { ngrams: reference, occurrences } = referenceCountPatterns(traces, close, maxLength, 2, horizon);
     const windows = new Map<number, number>();
     for (const rec of reference.values()) windows.set(rec.length, (windows.get(rec.length) ?? 0) + rec.count);
     const got = byId(patterns);
@@ -117,11 +122,30 @@ describe('PatternMiner vs reference', () => {
       expect(p.winRate).toBeCloseTo(want.wins / want.returnCount, 12);
       expect(p.avgReturn).toBeCloseTo(want.sumReturn / want.returnCount, 12);
       expect(p.avgDuration).toBeCloseTo(want.sumDuration / want.count, 12);
+      // forward windows shared between occurrences, the family's strategies pooled: the double sum
+      const bars = occurrences.flat().filter((o) => o.states === want.states && !Number.isNaN(o.forwardReturn)).map((o) => o.bar);
+      let shared = 0;
+      for (const a of bars) for (const b of bars) shared += Math.max(0, horizon - Math.abs(a - b));
+      expect(p.overlapFactor, want.states).toBe(bars.length > 0 ? shared / (bars.length * horizon) : null);
+      expect(p.effectiveCount).toBe(bars.length > 0 ? bars.length / p.overlapFactor! : null);
+      expect(p.tStatOverlap).toBe(p.tStat === null || p.overlapFactor === null ? null : p.tStat / Math.sqrt(p.overlapFactor));
+      if (p.tStatOverlap !== null) expect(p.pValueOverlap).toBe(2 * normalSurvival(Math.abs(p.tStatOverlap)));
     }
+    expect(patterns.some((p) => p.overlapFactor !== null && p.overlapFactor > 1)).toBe(true);
     // thresholds filter exactly
     const strict = new PatternMiner({ minSupport: 0.06, minConfidence: 0.45, maxLength, horizon }).minePatterns({ rnd: traces }, { close }).patterns;
     expect(strict.length).toBe(patterns.filter((p) => p.support >= 0.06 && p.confidence >= 0.45).length);
     expect(strict.length).toBeGreaterThan(0);
+  });
+
+  it('the overlap correction measured a few patterns per pass (a small count budget) gives the same figures', () => {
+    const { close, traces } = random(5, 6, 800);
+    const options = { minSupport: 0, minConfidence: 0, maxLength: 3, horizon: 9 };
+    const onePass = new PatternMiner(options).minePatterns({ f: traces }, { close }).patterns;
+    const manyPasses = new PatternMiner({ ...options, overlapGroupBytes: 3 * 4 * 800 }).minePatterns({ f: traces }, { close }).patterns;
+    expect(onePass.length).toBeGreaterThan(6);
+    expect(manyPasses).toEqual(onePass);
+    expect(() => new PatternMiner({ overlapGroupBytes: 0 })).toThrow(/overlapGroupBytes must be an integer/);
   });
 
   it('a table that must grow (capacity 4) gives the same patterns as a large one', () => {
@@ -196,11 +220,26 @@ describe('findRegimePatterns', () => {
       const horizon = rng.integer(1, 30);
       const bars: number[] = [];
       let t = 0;
-      for (let i = rng.integer(1, 40); i > 0; i--) bars.push((t += rng.integer(1, 25)));
+      // (several occurrences may complete at the same bar: a family's strategies often do)
+      for (let i = rng.integer(1, 120); i > 0; i--) bars.push((t += rng.integer(0, 25)));
       let shared = 0;
       for (const a of bars) for (const b of bars) shared += Math.max(0, horizon - Math.abs(a - b));
-      expect(windowOverlapFactor(bars, horizon)).toBeCloseTo(shared / (bars.length * horizon), 12);
+      expect(windowOverlapFactor(bars, horizon)).toBe(shared / (bars.length * horizon));
     }
     expect(windowOverlapFactor([5, 5 + 100], 3)).toBe(1);
+  });
+
+  it('coverageOverlapFactor (from per-bar counts, no sort) equals windowOverlapFactor', () => {
+    const rng = new Rng(7);
+    for (let trial = 0; trial < 200; trial++) {
+      const horizon = rng.integer(1, 30);
+      const n = rng.integer(1, 300);
+      const counts = new Uint32Array(n);
+      for (let k = rng.integer(1, 200); k > 0; k--) counts[rng.integer(0, n)]! += rng.integer(1, 4);
+      const bars: number[] = [];
+      counts.forEach((c, t) => { for (let i = 0; i < c; i++) bars.push(t); });
+      expect(coverageOverlapFactor(counts, horizon)).toBe(windowOverlapFactor(bars, horizon));
+    }
+    expect(coverageOverlapFactor(new Uint32Array(10), 5)).toBeNull();
   });
 });

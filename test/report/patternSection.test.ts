@@ -88,6 +88,8 @@ describe('pattern section', () => {
       expect(at(row, 'forwardReturn')).toBe(p.avgReturn === null ? null : roundSignificant(p.avgReturn));
       expect(at(row, 'patternWinRate')).toBe(p.winRate === null ? null : roundSignificant(p.winRate));
       expect(at(row, 'patternTStat')).toBe(p.tStat === null ? null : roundSignificant(p.tStat));
+      expect(at(row, 'patternEffectiveCount')).toBe(p.effectiveCount === null ? null : roundSignificant(p.effectiveCount));
+      expect(at(row, 'patternTStatOverlap')).toBe(p.tStatOverlap === null ? null : roundSignificant(p.tStatOverlap));
       expect(at(row, 'dominantRegimes')).toBe(p.dominantRegimes.length > 0 ? p.dominantRegimes.join(', ') : null);
       expect(at(row, 'bestStrategies')).toBe(p.bestStrategies.slice(0, 3).map((s) => s.strategyId).join(', '));
     });

@@ -48,12 +48,13 @@ export function mineText(result: MineResult, top: number): string {
   lines.push(`support >= ${f.options.minSupport}, confidence >= ${f.options.minConfidence}, lengths 2..${f.options.maxLength}, horizon ${f.options.horizon} bars; regimes: ${Object.entries(f.options.classifier).map(([s, c]) => `${s}: ${c ?? 'none'}`).join('; ') || 'none'}`);
   lines.push('');
   const shown = f.patterns.slice(0, top);
-  lines.push(`top ${shown.length} patterns by t-statistic of the forward return:`);
+  lines.push(`top ${shown.length} patterns by t-statistic of the forward return (t adj.: with the forward windows the occurrences share, eff. n: independent windows they are worth):`);
   lines.push(renderTable(
-    ['pattern', 'type', 'support', 'conf.', 'occ.', 'win rate', 'avg ret', 't', 'regime', 'best strategy'],
+    ['pattern', 'type', 'support', 'conf.', 'occ.', 'win rate', 'avg ret', 't', 'eff. n', 't adj.', 'regime', 'best strategy'],
     shown.map((p) => [
       p.patternId, p.patternType, formatValue(p.support, 'percent'), formatValue(p.confidence, 'percent'), String(p.occurrences),
-      formatValue(p.winRate, 'percent'), formatValue(p.avgReturn, 'percent'), formatValue(p.tStat, 'ratio'), p.dominantRegimes.join(',') || '-',
+      formatValue(p.winRate, 'percent'), formatValue(p.avgReturn, 'percent'), formatValue(p.tStat, 'ratio'),
+      formatValue(p.effectiveCount, 'ratio'), formatValue(p.tStatOverlap, 'ratio'), p.dominantRegimes.join(',') || '-',
       p.bestStrategies[0]?.strategyId ?? '-',
     ]),
     ['left', 'left'],
