@@ -395,14 +395,14 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
 }
 
 /**
- * Splits `jobs` into batches of at most `batchSize`, in order, of about equal work, in a number that
- * is a multiple of `workers` (when there are enough jobs for that): every worker then gets the same
- * share and none idles through the others' last batch (2,000 jobs, 64, 2 workers: 32 batches of
- * 62-63, not 31 of 64 and one of 16). `weightOf` is a job's work (default 1 each): job i goes to
- * batch floor(count * (W_i + w_i / 2) / W), W_i the weight before it, W the total; a batch over
- * `batchSize` jobs is split. With weights from the change counts, a run whose strategies differ
- * 100-fold in changes gets batches of equal rows instead of one batch holding a third of the work
- * (and a worker buffer sized for it).
+ * Splits `jobs` into batches of at most `batchSize`, in order, of about equal work. `weightOf` is a
+ * job's work (default 1 each): job i goes to batch floor(count * (W_i + w_i / 2) / W), W_i the
+ * weight before it, W the total, count the smallest multiple of `workers` with batches of at most
+ * `batchSize` jobs (when there are enough jobs); a batch over `batchSize` jobs is then split. With
+ * unit weights every worker gets the same share and none idles through the others' last batch
+ * (2,000 jobs, 64, 2 workers: 32 batches of 62-63, not 31 of 64 and one of 16). With weights from
+ * the change counts, a run whose strategies differ 100-fold in changes gets batches of equal rows
+ * instead of one batch holding a third of the work (and a worker buffer sized for it).
  */
 export function planBatches<T>(jobs: readonly T[], batchSize: number, workers: number, weightOf: (job: T) => number = () => 1): T[][] {
   if (jobs.length === 0) return [];
