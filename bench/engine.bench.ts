@@ -14,7 +14,7 @@ export interface EngineBenchOptions {
   bars?: number;
   /** Strategies per worker task; default 64. */
   batchSize?: number;
-  /** Rounds of (1 worker, 2 workers), in alternating order; the ratios are medians over rounds. Default 3. */
+  /** Rounds of (1 worker, 2 workers), in alternating order; the ratios are medians over rounds. Default 5 (the ratio of one round swings by ~0.1 on a shared 2-vCPU machine). */
   rounds?: number;
   log?: (line: string) => void;
 }
@@ -83,7 +83,7 @@ export async function runEngineBench(options: EngineBenchOptions = {}): Promise<
   try {
     // Warm-up (module compile, page faults of the shared memory) on a cache we then discard.
     await analyzeRun(run, { workers: 2, useCache: false, batchSize });
-    const roundCount = options.rounds ?? 3;
+    const roundCount = options.rounds ?? 5;
     const rounds: EngineBenchReport['rounds'] = [];
     const ones: [EngineBenchCase, AnalysisResult][] = [];
     const twos: [EngineBenchCase, AnalysisResult][] = [];

@@ -136,13 +136,18 @@ export async function openAnalyzedRun(runDir: string, options: AnalyzedRunOption
   const summaryPath = join(outDir, RUN_LAYOUT.summary, 'performance_summary.json');
   const rankingsPath = join(outDir, RUN_LAYOUT.summary, 'strategy_rankings.json');
   const missing = [summaryPath, rankingsPath].find((path) => !existsSync(path));
-  const previous = missing === undefined ? readAnalysisJson<PerformanceSummary>(summaryPath) : undefined;
+  const found = missing === undefined ? readAnalysisJson<PerformanceSummary>(summaryPath) : undefined;
+  // (an output folder used for another run before holds that run's rankings: not this run's analysis)
+  const otherRun = found !== undefined && found.runDir !== run.dir ? found.runDir : undefined;
+  const previous = otherRun === undefined ? found : undefined;
   const differences = previous ? conventionDifferences(previous, options) : [];
   const analyzedNow = previous === undefined || differences.length > 0;
   if (analyzedNow) {
-    options.onNotice?.(previous === undefined
-      ? `${run.dir}: not analyzed yet (no ${missing}); analyzing it first`
-      : `${run.dir}: analyzed under other conventions (${differences.join('; ')}); analyzing it again`);
+    options.onNotice?.(otherRun !== undefined
+      ? `${outDir} holds the analysis of another run (${otherRun}); analyzing ${run.dir} first`
+      : previous === undefined
+        ? `${run.dir}: not analyzed yet (no ${missing}); analyzing it first`
+        : `${run.dir}: analyzed under other conventions (${differences.join('; ')}); analyzing it again`);
     // What the caller did not give stays as the previous analysis had it.
     const analyze: AnalyzeOptions = { outDir, ...(previous ? previousConventions(previous) : {}) };
     if (options.rankBy !== undefined) analyze.rankBy = options.rankBy;

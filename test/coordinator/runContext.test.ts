@@ -42,6 +42,22 @@ describe('openAnalyzedRun', () => {
     expect(notices).toHaveLength(1);
   });
 
+  it('does not take another run\'s analysis left in the output folder for this run\'s', async () => {
+    const first = freshRun('first', 4);
+    const second = freshRun('second', 5);
+    const out = join(root, 'shared-out');
+    await analyzeRun(first, { workers: 0, outDir: out });
+    const notices: string[] = [];
+    const opened = await openContext(second, { workers: 0, outDir: out, onNotice: (m) => notices.push(m) });
+    expect(notices).toEqual([`${out} holds the analysis of another run (${first}); analyzing ${second} first`]);
+    expect(opened.analyzedNow).toBe(true);
+    expect(opened.summary.runDir).toBe(second);
+    expect(summaryOf(out).runDir).toBe(second);
+    // every ranked id is a strategy of the second run
+    const ids = new Set(opened.run.strategyIds());
+    expect(opened.rankedIds.every((id) => ids.has(id))).toBe(true);
+  });
+
   it('redoes an analysis made under other costs, P or risk-free rate, and says which', async () => {
     const dir = freshRun('stale', 2);
     await analyzeRun(dir, { workers: 0, costs: zeroExecutionCosts() });
