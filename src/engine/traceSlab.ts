@@ -56,7 +56,7 @@ export class TraceSlab {
 
   /** Views for a trace of `rows` rows (a TraceColumnsReader's `allocate`). */
   allocate(rows: number): { idx: Int32Array; signal: Float64Array } {
-    if (this.used + rows > this.capacity) {
+    if (!this.region || this.used + rows > this.capacity) {
       // the traces already read keep viewing the old region until the next batch
       if (this.region) this.retired.push(this.region);
       this.region = undefined;

@@ -78,6 +78,18 @@ describe('TraceSlab', () => {
     expect(d.idx.byteOffset).toBe(c.idx.byteOffset + 4 * 70_000);
   });
 
+  it('a batch without hints, or of empty traces only, gets its region on the first allocation', () => {
+    const instance = instantiateKernels();
+    const slab = new TraceSlab(instance.memory);
+    slab.begin(0);
+    const empty = slab.allocate(0);
+    expect(empty.idx.length).toBe(0);
+    const next = slab.allocate(5);
+    fill(next, 2);
+    expect([...next.idx]).toEqual([2000, 2001, 2002, 2003, 2004]);
+    expect(slab.packed([empty, next], instance.arena)!.offsets).toEqual(Int32Array.of(0, 0, 5));
+  });
+
   it('views made before the memory grows stay valid (shared memory never moves)', () => {
     const memory = createKernelMemory();
     const slab = new TraceSlab(memory);
