@@ -122,7 +122,7 @@ export interface AnalysisResult {
 
 const DEFAULT_BATCH_SIZE = 64;
 /** Per-strategy work that does not grow with its changes (opening and decoding its file), in changes. */
-const FIXED_ROWS_PER_STRATEGY = 2000;
+export const FIXED_ROWS_PER_STRATEGY = 2000;
 
 function abortError(): SweeplensError {
   return new SweeplensError('E_ABORTED', 'analysis cancelled; per-strategy results written so far are kept and reused by the next run');

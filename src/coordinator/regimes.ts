@@ -26,6 +26,7 @@ import {
 } from './outputs.ts';
 import type { ProgressEvent } from './events.ts';
 import type { RankMetric } from './rankings.ts';
+import { FIXED_ROWS_PER_STRATEGY, planBatches } from './analyze.ts';
 import { RegimeRows } from './regimeRows.ts';
 import { checkCount, openContext, metricOptionsFor, onlySymbol } from './runContext.ts';
 
@@ -167,7 +168,13 @@ export async function analyzeRegimes(runDir: string, options: RegimeAnalysisOpti
     const tables = buildRegimeTables(market, rf, instance);
     const codes = classifiers.map(regimeCodes);
     const labels = classifiers.map((c) => c.labels);
-    const jobs: StrategyJob[] = ctx.rankedIds.map((id) => ({ id, locator: run.signalLocator(id) }));
+    const changes = new Map(run.scan().strategies.map((info) => [info.id, info.changes]));
+    const jobs: StrategyJob[] = ctx.rankedIds.map((id) => {
+      const job: StrategyJob = { id, locator: run.signalLocator(id) };
+      const rows = changes.get(id);
+      if (rows !== undefined) job.rows = rows;
+      return job;
+    });
     const rows = new RegimeRows(classifierIds, new Set(ctx.rankedIds.slice(0, top)), minRegimeBars);
     let done = 0;
     /** Reports `more` strategies done (every one when classifiers exist; at most one event per 16 on the calling thread). */
@@ -187,8 +194,10 @@ export async function analyzeRegimes(runDir: string, options: RegimeAnalysisOpti
             const marketRef = { marketId: `${stamp}#market`, kind: 'index' as const, layout: pool.share(market) };
             const tablesRef = { id: `${stamp}#tables`, layout: pool.share(tables) };
             const codesRef = { id: `${stamp}#codes`, layout: pool.share(shared) };
-            const batches: StrategyJob[][] = [];
-            for (let i = 0; i < jobs.length; i += batchSize) batches.push(jobs.slice(i, i + batchSize));
+            // Batches of equal rows (a strategy's work grows with its changes), in job order, a multiple
+            // of the workers: a run of few strategies that differ in changes no longer leaves one
+            // worker computing alone at the end.
+            const batches = planBatches(jobs, batchSize, pool.workers, (job) => (job.rows ?? 0) + FIXED_ROWS_PER_STRATEGY);
             await allSettledOrThrow(batches.map(async (strategies, at) => {
               const batch = await pool.run<RegimeOutcome[]>({
                 kind: 'regime-metrics', market: marketRef, tables: tablesRef, classifiers: codesRef, costs, options: metricOptions, strategies,
