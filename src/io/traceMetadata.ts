@@ -81,7 +81,8 @@ export function encodeTraceInfo(info: TraceInfo): Record<string, string> {
     [FOOTER_KEYS.contentHash]: info.contentHash,
   };
   if (info.symbol !== undefined) pairs[FOOTER_KEYS.symbol] = info.symbol;
-  if (info.metrics) pairs[FOOTER_KEYS.metrics] = JSON.stringify(info.metrics, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+  // (non-finite metrics become null: JSON.stringify writes them so)
+  if (info.metrics) pairs[FOOTER_KEYS.metrics] = JSON.stringify(info.metrics);
   if (info.labels) pairs[FOOTER_KEYS.labels] = JSON.stringify(info.labels);
   return pairs;
 }

@@ -22,9 +22,12 @@ export function inlineScript(source: string): string {
   return source.replace(/<\/script/gi, '<\\/script').replace(/<!--/g, '<\\!--');
 }
 
-/** JSON for a `<script type="application/json">` block: every `<` escaped as \u003c, so `</script>` cannot occur. */
+/**
+ * JSON for a `<script type="application/json">` block: every `<` escaped as \u003c, so `</script>`
+ * cannot occur; NaN/Infinity are null (as JSON.stringify writes every non-finite number).
+ */
 export function inlineJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))
+  return JSON.stringify(value)
     .replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
