@@ -9,6 +9,7 @@ import { CONVENTIONS_VERSION } from '../constants.ts';
 import { InputError, SweeplensError } from '../errors.ts';
 import type { StrategyJob, StrategyOutcome } from '../engine/messages.ts';
 import { buildMarketIndexInPool } from '../engine/marketSetup.ts';
+import { planBatches, strategyJobWork } from './batches.ts';
 import { allSettledOrThrow, jobPool, type EnginePool, type JobPool } from '../engine/pool.ts';
 import { sharedTablesId } from '../engine/sharedViews.ts';
 import { computeStrategyOutcome, writeOutcomeCache } from '../engine/strategyTask.ts';
@@ -121,8 +122,6 @@ export interface AnalysisResult {
 }
 
 const DEFAULT_BATCH_SIZE = 64;
-/** Per-strategy work that does not grow with its changes (opening and decoding its file), in changes. */
-export const FIXED_ROWS_PER_STRATEGY = 2000;
 
 function abortError(): SweeplensError {
   return new SweeplensError('E_ABORTED', 'analysis cancelled; per-strategy results written so far are kept and reused by the next run');
@@ -263,12 +262,10 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
         try {
           if (pool) {
             const ref = { marketId: sharedTablesId(`${run.dir}#${symbol}`), kind: 'index' as const, layout: pool.share(market) };
-            // Batches of equal rows (a strategy's work is about its changes plus a fixed cost for reading
-            // its file, ~2,000 changes' worth), heaviest first, so that the last batches are short.
-            const rowsOf = (job: StrategyJob) => (job.rows ?? 0) + FIXED_ROWS_PER_STRATEGY;
-            const batches = planBatches(pending, batchSize, pool.workers, rowsOf)
-              .map((jobs) => ({ jobs, rows: jobs.reduce((sum, job) => sum + rowsOf(job), 0) }))
-              .sort((a, b) => b.rows - a.rows)
+            // Batches of equal work, heaviest first, so that the last batches are short.
+            const batches = planBatches(pending, batchSize, pool.workers, strategyJobWork)
+              .map((jobs) => ({ jobs, work: jobs.reduce((sum, job) => sum + strategyJobWork(job), 0) }))
+              .sort((a, b) => b.work - a.work)
               .map((batch) => batch.jobs);
             // At most two batches per worker in flight; cancellation (or a failed task) stops
             // dispatching and lets the batches already running finish (no worker is torn down mid-task).
@@ -392,37 +389,6 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
     this.emit('analysis-ready', { runDir: run.dir, summaryPath, rankingsPath });
     return { summary, rankings, outDir, summaryPath, rankingsPath, reusedAnalysis: true };
   }
-}
-
-/**
- * Splits `jobs` into batches of at most `batchSize`, in order, of about equal work. `weightOf` is a
- * job's work (default 1 each): job i goes to batch floor(count * (W_i + w_i / 2) / W), W_i the
- * weight before it, W the total, count the smallest multiple of `workers` with batches of at most
- * `batchSize` jobs (when there are enough jobs); a batch over `batchSize` jobs is then split. With
- * unit weights every worker gets the same share and none idles through the others' last batch
- * (2,000 jobs, 64, 2 workers: 32 batches of 62-63, not 31 of 64 and one of 16). With weights from
- * the change counts, a run whose strategies differ 100-fold in changes gets batches of equal rows
- * instead of one batch holding a third of the work (and a worker buffer sized for it).
- */
-export function planBatches<T>(jobs: readonly T[], batchSize: number, workers: number, weightOf: (job: T) => number = () => 1): T[][] {
-  if (jobs.length === 0) return [];
-  const count = Math.min(jobs.length, Math.ceil(Math.ceil(jobs.length / batchSize) / workers) * workers);
-  const weights = jobs.map((job) => Math.max(0, weightOf(job)) || 0);
-  const total = weights.reduce((sum, w) => sum + w, 0);
-  const groups: T[][] = Array.from({ length: count }, () => []);
-  let before = 0;
-  jobs.forEach((job, i) => {
-    const w = weights[i]!;
-    const at = total > 0 ? Math.floor((count * (before + w / 2)) / total) : Math.floor((count * (i + 0.5)) / jobs.length);
-    groups[Math.min(count - 1, at)]!.push(job);
-    before += w;
-  });
-  const batches: T[][] = [];
-  for (const group of groups) {
-    const parts = Math.ceil(group.length / batchSize);
-    for (let p = 0; p < parts; p++) batches.push(group.slice(Math.floor((p * group.length) / parts), Math.floor(((p + 1) * group.length) / parts)));
-  }
-  return batches;
 }
 
 /** The summary's best strategy: the first of the rankings and its value of the ranking metric. */

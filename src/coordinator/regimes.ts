@@ -26,7 +26,7 @@ import {
 } from './outputs.ts';
 import type { ProgressEvent } from './events.ts';
 import type { RankMetric } from './rankings.ts';
-import { FIXED_ROWS_PER_STRATEGY, planBatches } from './analyze.ts';
+import { planBatches, strategyJobWork } from './batches.ts';
 import { RegimeRows } from './regimeRows.ts';
 import { checkCount, openContext, metricOptionsFor, onlySymbol } from './runContext.ts';
 
@@ -197,7 +197,7 @@ export async function analyzeRegimes(runDir: string, options: RegimeAnalysisOpti
             // Batches of equal rows (a strategy's work grows with its changes), in job order, a multiple
             // of the workers: a run of few strategies that differ in changes no longer leaves one
             // worker computing alone at the end.
-            const batches = planBatches(jobs, batchSize, pool.workers, (job) => (job.rows ?? 0) + FIXED_ROWS_PER_STRATEGY);
+            const batches = planBatches(jobs, batchSize, pool.workers, strategyJobWork);
             await allSettledOrThrow(batches.map(async (strategies, at) => {
               const batch = await pool.run<RegimeOutcome[]>({
                 kind: 'regime-metrics', market: marketRef, tables: tablesRef, classifiers: codesRef, costs, options: metricOptions, strategies,

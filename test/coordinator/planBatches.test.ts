@@ -1,6 +1,6 @@
 // How analyze splits pending strategies into worker tasks.
 import { describe, expect, it } from 'vitest';
-import { planBatches } from '../../src/coordinator/analyze.ts';
+import { planBatches } from '../../src/coordinator/batches.ts';
 
 describe('planBatches', () => {
   it('keeps every job once, in order, no batch over the limit, sizes within one of each other', () => {
