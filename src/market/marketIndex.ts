@@ -1,7 +1,7 @@
 import { SchemaError } from '../errors.ts';
 import { DEFAULT_VOLATILITY_WINDOW_BARS } from '../constants.ts';
 import {
-  BLOCK_SUMMARY_SLOTS, buildBlockSummaries, buildPrefixRecords, buildPrefixRecordsPart, PREFIX_RECORD_BYTES, PREFIX_RECORD_SLOTS, summaryBlocks, type PrefixPart,
+  BLOCK_SUMMARY_SLOTS, buildBlockSummaries, buildPrefixRecords, PREFIX_RECORD_BYTES, PREFIX_RECORD_SLOTS, summaryBlocks, type PrefixPart,
 } from '../kernels/prefix.ts';
 import { claimRegion, releaseRegion, type KernelRegion } from '../kernels/regions.ts';
 import { kernels, type KernelExports, type KernelInstance } from '../kernels/runtime.ts';
@@ -93,7 +93,7 @@ export interface MarketIndexTables {
  */
 export type MarketIndexStep =
   | { kind: 'volatility'; from: number; to: number }
-  | { kind: 'prefix'; part: PrefixPart | 'all' }
+  | { kind: 'prefix'; part: PrefixPart }
   | { kind: 'blocks' };
 
 /** The whole build on one thread, in dependency order (buildMarketIndex). */
@@ -122,9 +122,7 @@ export function runMarketIndexStep(k: KernelExports, tables: MarketIndexTables, 
       k.rollingVolatilityRange(tables.returns, n, tables.volatilityWindowBars, tables.sigma, step.from, Math.min(step.to, n));
       return;
     case 'prefix':
-      // (all parts in one pass over the records: ~37 ms at 1M bars against ~45 in three)
-      if (step.part === 'all') buildPrefixRecords(k, tables, n, tables.riskFreePerBar, tables.records, tables.logLong, tables.logShort);
-      else buildPrefixRecordsPart(k, tables, n, tables.riskFreePerBar, tables.records, tables.logLong, tables.logShort, step.part);
+      buildPrefixRecords(k, tables, n, tables.riskFreePerBar, tables.records, tables.logLong, tables.logShort, step.part);
       return;
     case 'blocks':
       buildBlockSummaries(k, tables.logLong, tables.logShort, n + 1, tables.blockSummaries);
