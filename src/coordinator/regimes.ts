@@ -8,6 +8,7 @@ import { classifierStats, regimeReturnBarCounts, UNCLASSIFIED_REGIME, validateRe
 import { riskFreePerBar } from '../analytics/returnMetrics.ts';
 import { InputError, SweeplensError } from '../errors.ts';
 import type { RegimeOutcome, StrategyJob } from '../engine/messages.ts';
+import { buildMarketIndexInPool } from '../engine/marketSetup.ts';
 import { allSettledOrThrow, jobPool, type EnginePool } from '../engine/pool.ts';
 import { computeRegimeOutcome, shareRegimeCodes } from '../engine/regimeTask.ts';
 import { sharedTablesId } from '../engine/sharedViews.ts';
@@ -164,7 +165,8 @@ export async function analyzeRegimes(runDir: string, options: RegimeAnalysisOpti
     // 3. per-regime metrics of every strategy x classifier
     const instance: KernelInstance = pool ? pool.instance : instantiateKernels();
     const rf = riskFreePerBar(metricOptions.riskFreeRate ?? 0, metricOptions.periodsPerYear);
-    const market = buildMarketIndex(bars, costs, instance, { riskFreePerBar: rf, source: `${run.dir} (${symbol} bars)` });
+    const indexOptions = { riskFreePerBar: rf, source: `${run.dir} (${symbol} bars)` };
+    const market = pool ? await buildMarketIndexInPool(bars, costs, pool, indexOptions) : buildMarketIndex(bars, costs, instance, indexOptions);
     const tables = buildRegimeTables(market, rf, instance);
     const codes = classifiers.map(regimeCodes);
     const labels = classifiers.map((c) => c.labels);
