@@ -179,18 +179,20 @@ export function readParquetFooter(path: string): ParquetFooter {
   try {
     const size = fstatSync(fd).size;
     if (size < 12) throw new SchemaError(`${path}: not a Parquet file (${size} bytes)`, { file: path });
+    /** Reads the file's last `length` bytes into footerScratch (grown when needed). */
+    const readEnd = (length: number): void => {
+      if (footerScratch.length < length) footerScratch = Buffer.allocUnsafe(length);
+      if (readSync(fd, footerScratch, 0, length, size - length) !== length) throw new SchemaError(`${path}: cannot read: the file changed while it was read`, { file: path });
+    };
     let length = Math.min(size, FOOTER_READ_BYTES);
-    let read = readSync(fd, footerScratch, 0, length, size - length);
-    if (read !== length) throw new SchemaError(`${path}: cannot read: the file changed while it was read`, { file: path });
+    readEnd(length);
     if (footerScratch.toString('latin1', length - 4, length) !== MAGIC) throw new SchemaError(`${path}: not a Parquet file (no PAR1 footer magic; truncated?)`, { file: path });
     const footerLength = footerScratch.readUInt32LE(length - 8);
     if (footerLength + 12 > size) throw new SchemaError(`${path}: Parquet footer length ${footerLength} exceeds the file size ${size} (truncated?)`, { file: path });
     if (footerLength + 8 > length) {
       // a footer longer than the first read: read it whole
       length = footerLength + 8;
-      if (footerScratch.length < length) footerScratch = Buffer.allocUnsafe(length);
-      read = readSync(fd, footerScratch, 0, length, size - length);
-      if (read !== length) throw new SchemaError(`${path}: cannot read: the file changed while it was read`, { file: path });
+      readEnd(length);
     }
     let parsed: FooterFields;
     try {
