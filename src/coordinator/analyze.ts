@@ -201,7 +201,7 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
         if (options.signal?.aborted) throw abortError();
         endPhase('scanMs');
         // The timestamps give P and the bar range; the prices are read only when something is computed.
-        const tsMs = job ? (await run.readBars(symbol)).tsMs : await run.readBarTimes(symbol);
+        const tsMs = job ? (await run.readMarketSeries(symbol)).tsMs : await run.readBarTimes(symbol);
         endPhase('marketMs');
         const inferred = inferPeriodsPerYear(tsMs);
         const periodsPerYear = options.periodsPerYear ?? inferred.periodsPerYear;
@@ -245,7 +245,7 @@ export class AnalyticsCoordinator extends TypedEmitter<AnalysisEvents> {
         if (pending.length === 0) continue;
 
         const { pool, instance } = computing();
-        const bars = await run.readBars(symbol);
+        const bars = await run.readMarketSeries(symbol);
         const indexOptions = { riskFreePerBar: riskFreePerBar(metricOptions.riskFreeRate ?? 0, periodsPerYear), source: `${run.dir} (${symbol} bars)` };
         const market: MarketIndex = pool ? await buildMarketIndexInPool(bars, costs, pool, indexOptions) : buildMarketIndex(bars, costs, instance, indexOptions);
         endPhase('marketMs');

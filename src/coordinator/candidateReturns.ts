@@ -115,7 +115,7 @@ const DENSE_BATCH = 16;
 export async function loadCandidateMatrix(
   run: RunHandle, symbol: string, ids: readonly string[], conventions: AnalysisConventions, pool: EnginePool | undefined, instance: KernelInstance,
 ): Promise<CandidateMatrix> {
-  const bars = await run.readBars(symbol);
+  const bars = await run.readMarketSeries(symbol);
   const nBars = bars.tsMs.length;
   const mark = instance.arena.mark();
   let released = false;

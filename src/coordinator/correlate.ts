@@ -57,7 +57,7 @@ export async function correlateRun(runDir: string, options: CorrelateOptions = {
   const exact = loaded.traces.every(isUnit) && (which === 'gross' || costless);
   let matrix: CorrelationMatrix;
   if (exact) {
-    const bars = await loaded.run.readBars(loaded.symbol);
+    const bars = await loaded.run.readMarketSeries(loaded.symbol);
     const n = bars.close.length;
     const prefix = new Float64Array(n + 1);
     const squares = new Float64Array(n + 1);

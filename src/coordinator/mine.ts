@@ -189,7 +189,7 @@ export async function mineRun(runDir: string, options: MineOptions = {}): Promis
   let doneFamilies = 0;
 
   for (const [symbol, families] of bySymbol) {
-    const bars = await run.readBars(symbol);
+    const bars = await run.readMarketSeries(symbol);
     const symbolClassifiers = classifierIds.filter((id) => classifierLocators.get(id)?.symbol === symbol);
     const regimeTraces = new Map<string, Awaited<ReturnType<typeof readRegimesAt>>>();
     for (const id of symbolClassifiers) {

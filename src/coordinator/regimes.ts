@@ -119,7 +119,7 @@ export async function analyzeRegimes(runDir: string, options: RegimeAnalysisOpti
     const ctx = await openContext(runDir, { ...options, ...(pool ? { pool } : {}) });
     const { run, outDir, costs } = ctx;
     const symbol = onlySymbol(run);
-    const bars = await run.readBars(symbol);
+    const bars = await run.readMarketSeries(symbol);
     const n = bars.tsMs.length;
     const metricOptions = metricOptionsFor(bars.tsMs, options, ctx, symbol);
 

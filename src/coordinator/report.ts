@@ -109,7 +109,7 @@ async function priceStrategies(
     }
   }
   for (const [symbol, symbolIds] of bySymbol) {
-    const bars = await run.readBars(symbol);
+    const bars = await run.readMarketSeries(symbol);
     const traces = new Map<string, Awaited<ReturnType<RunHandle['readSignal']>>>();
     for (const id of symbolIds) {
       try {

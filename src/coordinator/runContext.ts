@@ -221,7 +221,7 @@ export async function loadTop(runDir: string, options: RunAnalyticsOptions, top:
   const ctx = await openContext(runDir, options);
   const { run } = ctx;
   const symbol = onlySymbol(run);
-  const bars = await run.readBars(symbol);
+  const bars = await run.readMarketSeries(symbol);
   const ids = ctx.rankings.slice(0, top).map((s) => s.id);
   if (ids.length === 0) throw new InputError(`${run.dir}: no analyzed strategy to correlate`);
   const traces: SignalTrace[] = [];
@@ -231,7 +231,7 @@ export async function loadTop(runDir: string, options: RunAnalyticsOptions, top:
 
 /** Dense per-bar returns (net or gross) of the traces, as a ReturnMatrix (main thread; O(N T)). */
 export async function denseReturnMatrix(loaded: LoadedStrategies, costs: ExecutionCosts, which: 'net' | 'gross'): Promise<ReturnMatrix> {
-  const bars = await loaded.run.readBars(loaded.symbol);
+  const bars = await loaded.run.readMarketSeries(loaded.symbol);
   const market = buildMarketIndex(bars, costs, instantiateKernels(), { riskFreePerBar: riskFreePerBar(loaded.metricOptions.riskFreeRate ?? 0, loaded.metricOptions.periodsPerYear) });
   const columns = loaded.traces.map((trace) => {
     let column = new Float64Array(0);

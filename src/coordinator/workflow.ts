@@ -231,7 +231,7 @@ export class AutomatedWorkflow extends TypedEmitter<WorkflowEvents> {
         const bySymbol = new Map<string, RankedStrategyRow[]>();
         for (const row of candidates) bySymbol.set(row.symbol, [...(bySymbol.get(row.symbol) ?? []), row]);
         for (const [symbol, rows] of bySymbol) {
-          const bars = await run.readBars(symbol);
+          const bars = await run.readMarketSeries(symbol);
           const periodsPerYear = analysis.summary.periodsPerYear[symbol]?.value ?? this.options.periodsPerYear!;
           const traces = [];
           for (const row of rows) {

@@ -53,7 +53,7 @@ export async function buildSelection(
   const used = new Set<string>([...Object.keys(weights.global ?? {}), ...Object.values(weights.regimes ?? {}).flatMap((r) => Object.keys(r))]);
   const strategies = ids.filter((id) => used.has(id));
   const bars = matrix.bars;
-  const tsMs = (await unit.run.readBars(unit.symbol)).tsMs;
+  const tsMs = await unit.run.readBarTimes(unit.symbol);
   const config: SignalReplayConfig = {
     version: REPLAY_CONFIG_VERSION, name, runDir: unit.entry.dir,
     ...(unit.run.format === 'admf-pc' && options.admf ? { admf: options.admf } : {}),

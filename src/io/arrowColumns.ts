@@ -132,7 +132,7 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * int64 -> float64 without a BigInt per value: hi * 2^32 + lo from the two 32-bit words (exact for
  * |v| < 2^53, i.e. any epoch-ms timestamp or volume; larger values round as Number(v) does).
  */
-function int64ToFloat64(values: BigInt64Array | BigUint64Array): Float64Array {
+export function int64ToFloat64(values: BigInt64Array | BigUint64Array): Float64Array {
   const n = values.length;
   const out = new Float64Array(n);
   if (!LITTLE_ENDIAN) {

@@ -2,6 +2,7 @@
 import type { Table } from 'apache-arrow';
 import { WorkspaceError } from '../errors.ts';
 import type { Bars } from '../types.ts';
+import type { MarketSeries } from './bars.ts';
 import { writeJsonAtomic } from './atomicWrite.ts';
 import { insideRun } from './layout.ts';
 import { writeParquetTable, type ParquetWriteOptions } from './parquet.ts';
@@ -30,6 +31,7 @@ export abstract class BaseRun {
   readonly warnings: string[] = [];
   private readonly barCache = new Map<string, Promise<Bars>>();
   private readonly timeCache = new Map<string, Promise<Float64Array>>();
+  private readonly seriesCache = new Map<string, Promise<MarketSeries>>();
 
   constructor(dir: string) {
     this.dir = dir;
@@ -41,6 +43,11 @@ export abstract class BaseRun {
   protected async loadBarTimes(symbol: string): Promise<Float64Array> {
     return (await this.readBars(symbol)).tsMs;
   }
+  /** Timestamps, close and volume of `symbol`; by default from the whole bars (a run format may read less). */
+  protected async loadMarketSeries(symbol: string): Promise<MarketSeries> {
+    const { tsMs, close, volume } = await this.readBars(symbol);
+    return { tsMs, close, volume };
+  }
   abstract symbols(): string[];
 
   readBars(symbol?: string): Promise<Bars> {
@@ -48,12 +55,20 @@ export abstract class BaseRun {
     return memoized(this.barCache, chosen, () => this.loadBars(chosen));
   }
 
-  /** The bar timestamps (epoch ms) of `symbol`: from the cached bars when read, else read alone and cached. */
+  /** The bar timestamps (epoch ms) of `symbol`: from the cached bars or series when read, else read alone and cached. */
   readBarTimes(symbol?: string): Promise<Float64Array> {
     const chosen = chooseSymbol(this.dir, this.symbols(), symbol);
-    const bars = this.barCache.get(chosen);
-    if (bars) return bars.then((b) => b.tsMs);
+    const read = this.barCache.get(chosen) ?? this.seriesCache.get(chosen);
+    if (read) return read.then((b) => b.tsMs);
     return memoized(this.timeCache, chosen, () => this.loadBarTimes(chosen));
+  }
+
+  /** Timestamps, close and volume of `symbol`: from the cached bars when read, else read alone and cached. */
+  readMarketSeries(symbol?: string): Promise<MarketSeries> {
+    const chosen = chooseSymbol(this.dir, this.symbols(), symbol);
+    const bars = this.barCache.get(chosen);
+    if (bars) return bars.then(({ tsMs, close, volume }) => ({ tsMs, close, volume }));
+    return memoized(this.seriesCache, chosen, () => this.loadMarketSeries(chosen));
   }
 
   writeJson(relativePath: string, value: unknown): string {

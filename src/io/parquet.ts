@@ -6,6 +6,7 @@ import { SchemaError } from '../errors.ts';
 import { writeFileAtomic } from './atomicWrite.ts';
 import { parseFileMetadata, type FooterFields } from './parquetFooter.ts';
 import { checkFileMagic, checkMagic, describeFailure, PARQUET_MAGIC as MAGIC, readFileBytes, VIEW_BATCH_ROWS } from './parquetBytes.ts';
+import { primitiveTableAt, type PrimitiveTable } from './arrowFfi.ts';
 import { exportParquetFile } from './parquetPrimitive.ts';
 import { parquetWasm } from './parquetWasm.ts';
 
@@ -120,6 +121,22 @@ export async function readParquetColumns(path: string, columns: string[]): Promi
 export async function readParquetColumnViews<T>(path: string, columns: string[], use: (table: Table) => T): Promise<T> {
   const viewed = useViews((await decodeColumns(path, columns, VIEW_BATCH_ROWS)).intoFFI(), use);
   return viewed ? viewed.value : use(await readParquetColumns(path, columns));
+}
+
+/**
+ * Some columns of a Parquet file (only their byte ranges fetched, as readParquetColumns) handed to
+ * `use` as plain views into parquet-wasm's memory, with no Arrow library in between (arrowFfi.ts);
+ * `{ value }` with use's result, or undefined when a column is not a plain fixed-width primitive
+ * without nulls, for the caller to read it another way. The views are valid only during the call.
+ */
+export async function readParquetPrimitiveColumns<T>(path: string, columns: string[], use: (table: PrimitiveTable) => T): Promise<{ value: T } | undefined> {
+  const exported = (await decodeColumns(path, columns, VIEW_BATCH_ROWS)).intoFFI();
+  try {
+    const table = primitiveTableAt(parquetWasm().wasmMemory().buffer, exported.arrayAddrs(), exported.schemaAddr());
+    return table ? { value: use(table) } : undefined;
+  } finally {
+    exported.drop();
+  }
 }
 
 /** Options of writeParquetTable. */

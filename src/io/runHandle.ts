@@ -1,6 +1,7 @@
 // The interface every opened run offers, native or ADMF-PC read in place.
 import type { Table } from 'apache-arrow';
 import type { Bars } from '../types.ts';
+import type { MarketSeries } from './bars.ts';
 import type { RunMetadata } from './layout.ts';
 import type { ParquetWriteOptions } from './parquet.ts';
 import type { RunScan } from './scan.ts';
@@ -23,6 +24,11 @@ export interface RunHandle {
   readBars(symbol?: string): Promise<Bars>;
   /** Only the bar timestamps (epoch ms) of `symbol`, validated; cheaper than readBars when the prices are not needed. */
   readBarTimes(symbol?: string): Promise<Float64Array>;
+  /**
+   * Timestamps, close and volume of `symbol`, validated, read once and cached: what the market index
+   * and the metrics need, cheaper than readBars (open, high and low are not decoded).
+   */
+  readMarketSeries(symbol?: string): Promise<MarketSeries>;
   /** Reads and validates one strategy's signal trace (idx checked against its symbol's bar count). */
   readSignal(id: string): Promise<StoredSignalTrace>;
   /** Reads and validates one classifier's regime trace. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { WorkspaceError } from '../errors.ts';
 import type { Bars } from '../types.ts';
 import { isAdmfWorkspace, openAdmfRun, scanAdmfRun, type AdmfOpenOptions } from './admf.ts';
-import { readBarsFile, readBarTimestampsFile } from './bars.ts';
+import { readBarsFile, readBarTimestampsFile, readMarketSeriesFile, type MarketSeries } from './bars.ts';
 import { BaseRun, chooseSymbol } from './baseRun.ts';
 import { isNativeRun, marketFile, readRunMetadata, RUN_LAYOUT, signalPath, statePath, type RunMetadata } from './layout.ts';
 import { readParquetFooter } from './parquet.ts';
@@ -43,25 +43,27 @@ export class NativeRun extends BaseRun implements RunHandle {
   }
 
   protected async loadBars(symbol: string): Promise<Bars> {
-    const file = marketFile(this.dir, this.metadata, symbol);
-    if (!existsSync(file)) throw new WorkspaceError(`${file}: market data of '${symbol}' is missing`, { file });
-    const bars = await readBarsFile(file);
-    const expected = this.metadata.barCounts[symbol];
-    if (expected !== undefined && expected !== bars.tsMs.length) {
-      throw new WorkspaceError(`${file}: ${bars.tsMs.length} bars, metadata.json says ${expected}`, { file });
-    }
-    return bars;
+    return this.readMarketFile(symbol, readBarsFile, (bars) => bars.tsMs.length);
   }
 
   protected override async loadBarTimes(symbol: string): Promise<Float64Array> {
+    return this.readMarketFile(symbol, readBarTimestampsFile, (tsMs) => tsMs.length);
+  }
+
+  protected override async loadMarketSeries(symbol: string): Promise<MarketSeries> {
+    return this.readMarketFile(symbol, readMarketSeriesFile, (series) => series.tsMs.length);
+  }
+
+  /** `read` of the market file of `symbol`, its bar count checked against metadata.json. */
+  private async readMarketFile<T>(symbol: string, read: (file: string) => Promise<T>, barsOf: (value: T) => number): Promise<T> {
     const file = marketFile(this.dir, this.metadata, symbol);
     if (!existsSync(file)) throw new WorkspaceError(`${file}: market data of '${symbol}' is missing`, { file });
-    const tsMs = await readBarTimestampsFile(file);
+    const value = await read(file);
     const expected = this.metadata.barCounts[symbol];
-    if (expected !== undefined && expected !== tsMs.length) {
-      throw new WorkspaceError(`${file}: ${tsMs.length} bars, metadata.json says ${expected}`, { file });
+    if (expected !== undefined && expected !== barsOf(value)) {
+      throw new WorkspaceError(`${file}: ${barsOf(value)} bars, metadata.json says ${expected}`, { file });
     }
-    return tsMs;
+    return value;
   }
 
   private async barCountFor(path: string): Promise<number> {

@@ -6,7 +6,7 @@ import {
   Int64, LargeUtf8, makeData, makeVector, Table, Timestamp, TimestampMicrosecond, TimestampSecond, Utf8, Vector, vectorFromArray,
 } from 'apache-arrow';
 import { int64Vector } from '../../src/io/arrowColumns.ts';
-import { readBarsFile, readBarTimestampsFile, writeBarsParquet } from '../../src/io/bars.ts';
+import { readBarsFile, readBarTimestampsFile, readMarketSeriesFile, writeBarsParquet } from '../../src/io/bars.ts';
 import { readParquetColumns, readParquetFooter, readParquetViews, writeParquetTable } from '../../src/io/parquet.ts';
 import { parquetWasm } from '../../src/io/parquetWasm.ts';
 import type { Bars } from '../../src/types.ts';
@@ -220,6 +220,87 @@ describe('bars Parquet read straight from parquet-wasm memory', () => {
   });
 });
 
+describe('timestamps, close and volume alone (readMarketSeriesFile)', () => {
+  const n = 90_000;
+  const bars: Bars = {
+    tsMs: Float64Array.from({ length: n }, (_, i) => 1_700_000_000_000 + 60_000 * i + (i > 50_000 ? 3_600_000 : 0)),
+    open: Float64Array.from({ length: n }, (_, i) => 100 + Math.sin(i)), high: Float64Array.from({ length: n }, (_, i) => 102 + Math.sin(i)),
+    low: Float64Array.from({ length: n }, (_, i) => 98 + Math.sin(i)), close: Float64Array.from({ length: n }, (_, i) => 100 + Math.cos(i) / 3),
+    volume: Float64Array.from({ length: n }, (_, i) => (i * 7919) % 100_000),
+  };
+  const same = (a: Float64Array, b: Float64Array) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+  const column = (values: ArrayLike<number>) => makeVector(Float64Array.from(values));
+
+  it('equal the full read\'s columns: native Parquet over several row groups, in arrays of their own', async () => {
+    const path = join(temp.dir, 'series.parquet');
+    writeBarsParquet(path, bars, 'ABC', { rowGroupRows: 25_000 });
+    const series = await readMarketSeriesFile(path);
+    const full = await readBarsFile(path);
+    const memory = parquetWasm().wasmMemory().buffer;
+    for (const key of ['tsMs', 'close', 'volume'] as const) {
+      expect(same(series[key], full[key]), key).toBe(true);
+      expect(same(series[key], bars[key]), key).toBe(true);
+      expect(series[key].buffer).not.toBe(memory);
+    }
+    expect(Object.keys(series).sort()).toEqual(['close', 'tsMs', 'volume']);
+  });
+
+  it('equal the full read for timestamps and volumes of other types (the full reader\'s conversions), and for CSV', async () => {
+    const ms = [1_700_000_000_000, 1_700_000_060_000, 1_700_000_120_000];
+    const prices = { open: column([1, 2, 3]), high: column([1, 2, 3]), low: column([1, 2, 3]), close: column([1.5, 2.5, 3.5]) };
+    const timestamp = (type: Timestamp, values: bigint[]) => new Vector([makeData({ type, length: values.length, nullCount: 0, data: BigInt64Array.from(values) })]);
+    for (const [name, ts, volume] of [
+      ['epoch-s-float', column(ms.map((v) => v / 1000)), column([5, 6, 7])],
+      ['epoch-us-int64', makeVector(BigInt64Array.from(ms.map((v) => BigInt(v) * 1000n + 250n))), makeVector(BigInt64Array.of(5n, 6n, 7n))],
+      ['timestamp-s', timestamp(new TimestampSecond('UTC'), ms.map((v) => BigInt(v / 1000))), column([5, 6, 7])],
+      ['int32-volume', int64Vector(Float64Array.from(ms)), makeVector(Int32Array.of(5, 6, 7))],
+    ] as const) {
+      const path = join(temp.dir, `series-${name}.parquet`);
+      writeParquetTable(path, new Table({ ts, ...prices, volume }));
+      const series = await readMarketSeriesFile(path);
+      const full = await readBarsFile(path);
+      for (const key of ['tsMs', 'close', 'volume'] as const) expect([...series[key]], `${name} ${key}`).toEqual([...full[key]]);
+    }
+    const text = csv('series.csv', 'Timestamp,Open,High,Low,Close,Volume\n2024-01-02T14:30:00Z,1,1,1,2,5\n2024-01-02T14:31:00Z,1,1,1,3,6\n');
+    const series = await readMarketSeriesFile(text);
+    expect([...series.tsMs]).toEqual([Date.parse('2024-01-02T14:30:00Z'), Date.parse('2024-01-02T14:31:00Z')]);
+    expect([...series.close]).toEqual([2, 3]);
+    expect([...series.volume]).toEqual([5, 6]);
+  });
+
+  it('name the file, column and row of a bad timestamp, close or volume, as a full read does', async () => {
+    const ts = (values: number[] = [1_000, 2_000, 3_000]) => int64Vector(Float64Array.from(values));
+    const ok = () => column([1, 2, 3]);
+    const cases: [string, Record<string, Vector>, RegExp][] = [
+      ['s-nan-close.parquet', { ts: ts(), open: ok(), high: ok(), low: ok(), close: column([1, NaN, 3]), volume: ok() }, /s-nan-close\.parquet: column 'close', row 1: price NaN is not a positive finite number/],
+      ['s-zero-close.parquet', { ts: ts(), open: ok(), high: ok(), low: ok(), close: column([1, 2, 0]), volume: ok() }, /column 'close', row 2: price 0 is not a positive finite number/],
+      ['s-neg-volume.parquet', { ts: ts(), open: ok(), high: ok(), low: ok(), close: ok(), volume: column([1, -5, 3]) }, /s-neg-volume\.parquet: column 'volume', row 1: volume -5 is not a finite number >= 0/],
+      ['s-inf-volume.parquet', { ts: ts(), open: ok(), high: ok(), low: ok(), close: ok(), volume: column([1, 2, Infinity]) }, /column 'volume', row 2: volume Infinity is not a finite number >= 0/],
+      ['s-unsorted.parquet', { ts: ts([1_000, 3_000, 2_000]), open: ok(), high: ok(), low: ok(), close: ok(), volume: ok() }, /s-unsorted\.parquet: column 'timestamp', row 2: unsorted timestamp/],
+      ['s-null-close.parquet', { ts: ts(), open: ok(), high: ok(), low: ok(), close: vectorFromArray([1, null, 3]), volume: ok() }, /s-null-close\.parquet: column 'close', row 1: price NaN is not a positive finite number/],
+      ['s-no-open.parquet', { ts: ts(), high: ok(), low: ok(), close: ok(), volume: ok() }, /s-no-open\.parquet: missing column 'open' \(columns: ts, high, low, close, volume\)/],
+      ['s-text-close.parquet', { ts: ts(), open: ok(), high: ok(), low: ok(), close: vectorFromArray(['1', '2', '3'], new Utf8()), volume: ok() }, /s-text-close\.parquet: column 'close' has type Utf8, expected a number/],
+    ];
+    for (const [name, columns, message] of cases) {
+      const path = join(temp.dir, name);
+      writeParquetTable(path, new Table(columns));
+      await expect(readMarketSeriesFile(path), name).rejects.toThrow(SchemaError);
+      await expect(readMarketSeriesFile(path), name).rejects.toThrow(message);
+      await expect(readBarsFile(path), name).rejects.toThrow(message);
+    }
+    await expect(readMarketSeriesFile(join(temp.dir, 'absent.parquet'))).rejects.toThrow(/absent\.parquet: cannot read/);
+  });
+
+  it('neither decode nor check open, high and low (a full read refuses a NaN open; the series does not need it)', async () => {
+    const path = join(temp.dir, 's-nan-open.parquet');
+    writeParquetTable(path, new Table({
+      ts: int64Vector(Float64Array.of(1_000, 2_000)), open: column([NaN, 1]), high: column([1, 1]), low: column([1, 1]), close: column([1, 2]), volume: column([0, 1]),
+    }));
+    await expect(readBarsFile(path)).rejects.toThrow(/column 'open', row 0: price NaN/);
+    expect([...(await readMarketSeriesFile(path)).close]).toEqual([1, 2]);
+  });
+});
+
 describe.skipIf(!admfFixturesAvailable())('ADMF-PC market data', () => {
   it('reads SPY_1m.parquet (TIMESTAMP_MICROS, int64 volume, extra bar_index column)', async () => {
     const bars = await readBarsFile(SPY_1M);
@@ -231,6 +312,9 @@ describe.skipIf(!admfFixturesAvailable())('ADMF-PC market data', () => {
     expect(bars.volume[0]).toBe(342_898);
     // the timestamps alone (one column of the file decoded) are the same
     expect([...await readBarTimestampsFile(SPY_1M)]).toEqual([...bars.tsMs]);
+    // and the market series (timestamps through the full reader: a Timestamp column)
+    const series = await readMarketSeriesFile(SPY_1M);
+    for (const key of ['tsMs', 'close', 'volume'] as const) expect([...series[key]], key).toEqual([...bars[key]]);
   });
 
   it('reads SPY_5m.csv (space-separated ISO timestamps with +00:00)', async () => {

@@ -60,6 +60,28 @@ describe('native runs', () => {
     await expect(run.readBars('QQQ')).rejects.toThrow(/no market data for symbol 'QQQ' \(symbols with bars: SYN\)/);
   });
 
+  it('reads the market series (timestamps, close, volume) once, from the whole bars when they were read, and checks its bar count', async () => {
+    const run = await openRun(runDir);
+    const series = await run.readMarketSeries();
+    expect(await run.readMarketSeries('SYN')).toBe(series);
+    expect(await run.readBarTimes()).toBe(series.tsMs);
+    const bars = await run.readBars();
+    for (const key of ['tsMs', 'close', 'volume'] as const) expect([...series[key]], key).toEqual([...bars[key]]);
+    const fresh = await openRun(runDir);
+    const barsFirst = await fresh.readBars();
+    expect((await fresh.readMarketSeries()).close).toBe(barsFirst.close);
+    await expect(run.readMarketSeries('QQQ')).rejects.toThrow(/no market data for symbol 'QQQ'/);
+
+    const shortDir = join(temp.dir, 'elsewhere', 'run_short');
+    generateRun(shortDir, { strategies: 2, classifiers: 1, bars: 500, seed: 3 });
+    const metadataPath = join(shortDir, RUN_LAYOUT.metadata);
+    const metadata = JSON.parse(readFileSync(metadataPath, 'utf8'));
+    writeFileSync(metadataPath, JSON.stringify({ ...metadata, barCounts: { SYN: 600 } }));
+    const short = await openRun(shortDir);
+    await expect(short.readMarketSeries()).rejects.toThrow(WorkspaceError);
+    await expect(short.readMarketSeries()).rejects.toThrow(/SYN\.parquet: 500 bars, metadata\.json says 600/);
+  });
+
   it('writes outputs atomically inside the run only', async () => {
     const run = await openRun(runDir);
     const path = run.writeJson('summary/performance_summary.json', { ok: true, bad: NaN });
