@@ -1,7 +1,11 @@
 // End-to-end benchmark of `analyze`: a generated run analyzed with 1 and with 2 workers (no cache),
 // in interleaved rounds, then again with valid caches; all in one process, so the ratios mean
 // something on a noisy machine. Parity first: both worker counts must produce identical rankings.
-import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { analyzeRun, type AnalysisResult } from '../src/coordinator/analyze.ts';
 import { analysisStatePath } from '../src/io/analysisState.ts';
 import { prepareBenchRun } from './benchRun.ts';
@@ -16,6 +20,14 @@ export interface EngineBenchOptions {
   batchSize?: number;
   /** Rounds of (1 worker, 2 workers), in alternating order; the ratios are medians over rounds. Default 5 (the ratio of one round swings by ~0.1 on a shared 2-vCPU machine). */
   rounds?: number;
+  /**
+   * Rounds of (1 worker, 2 workers) run as whole CLI processes (`sweeplens analyze <run> --workers N
+   * --no-cache`, each writing into a fresh folder), alternating; default 3, 0 for none. They need the
+   * built CLI (`cliEntry`); without it they are skipped and the report says why.
+   */
+  processRounds?: number;
+  /** The built CLI entry; default dist/src/cli/main.js next to this module when run from dist/. */
+  cliEntry?: string;
   log?: (line: string) => void;
 }
 
@@ -38,6 +50,14 @@ export interface EngineBenchReport {
   cases: EngineBenchCase[];
   /** Each round's wall and strategies-phase (summary timings.computeMs) milliseconds, 1 and 2 workers. */
   rounds: { oneMs: number; twoMs: number; oneComputeMs: number; twoComputeMs: number }[];
+  /**
+   * Each whole-process round's wall milliseconds with 1 and 2 workers: a fresh `node` per analysis, so
+   * besides the engine these pay process start, module loading, the first decode and optimizing
+   * compiles of the process, and exit, all of which do not shrink with more workers.
+   */
+  processRounds: { oneMs: number; twoMs: number }[];
+  /** Why the whole-process rounds were skipped, when they were. */
+  processSkipped?: string;
   ratios: {
     /** wall(1 worker) / wall(2 workers), both without cache: median over rounds of each round's ratio. */
     twoWorkersOverOne: number;
@@ -46,6 +66,8 @@ export interface EngineBenchReport {
      * how the engine scales, without the serial scan, bars, market index and outputs.
      */
     computeTwoWorkersOverOne: number;
+    /** wall(1 worker) / wall(2 workers) of whole CLI processes: median over the process rounds (NaN when skipped). */
+    processTwoWorkersOverOne: number;
     /** wall(2 workers, no cache) / wall(2 workers, valid caches: the unchanged run re-used whole). */
     cachedSpeedup: number;
     /** wall(2 workers, no cache) / wall(2 workers, every strategy from its performance.json). */
@@ -71,6 +93,40 @@ function median(values: readonly number[]): number {
 /** The timed analysis of median wall time (the lower middle one for an even count). */
 function medianCase(cases: readonly [EngineBenchCase, AnalysisResult][]): [EngineBenchCase, AnalysisResult] {
   return [...cases].sort((a, b) => a[0].wallMs - b[0].wallMs)[(cases.length - 1) >> 1]!;
+}
+
+/** The built CLI next to this module (dist/bench -> dist/src/cli/main.js); undefined when running from the TS sources. */
+function builtCliEntry(): string | undefined {
+  const entry = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+  return existsSync(entry) ? entry : undefined;
+}
+
+/**
+ * `rounds` rounds of `sweeplens analyze run --workers 1` and `--workers 2` as child processes (the
+ * CLI's default batch size), in
+ * alternating order, each writing into a fresh folder (removed after the last round: removing
+ * thousands of files between runs slows the next run's file creation on ext4).
+ */
+function timeProcesses(cliEntry: string, run: string, rounds: number, log: (line: string) => void): EngineBenchReport['processRounds'] {
+  const outParent = mkdtempSync(join(tmpdir(), 'sweeplens-engine-bench-out-'));
+  const results: EngineBenchReport['processRounds'] = [];
+  try {
+    for (let r = 0; r < rounds; r++) {
+      const wall: Record<number, number> = {};
+      for (const workers of r % 2 === 0 ? [1, 2] : [2, 1]) {
+        log(`sweeplens analyze as a process, ${workers} worker${workers === 1 ? '' : 's'} (round ${r + 1} of ${rounds}) ...`);
+        const args = [cliEntry, 'analyze', run, '--workers', String(workers), '--no-cache', '--quiet', '--top', '1', '--out', join(outParent, `r${r}-w${workers}`)];
+        const started = performance.now();
+        const child = spawnSync(process.execPath, args, { encoding: 'utf8' });
+        wall[workers] = performance.now() - started;
+        if (child.status !== 0) throw new Error(`engine bench: sweeplens analyze --workers ${workers} failed (exit ${child.status}): ${child.stderr.trim().slice(0, 500)}`);
+      }
+      results.push({ oneMs: wall[1]!, twoMs: wall[2]! });
+    }
+  } finally {
+    rmSync(outParent, { recursive: true, force: true });
+  }
+  return results;
 }
 
 /** Generates a run, analyzes it with 1 and 2 workers and with caches, and reports the ratios. */
@@ -109,14 +165,22 @@ export async function runEngineBench(options: EngineBenchOptions = {}): Promise<
     rmSync(analysisStatePath(run), { force: true });
     const [perStrategyCase, perStrategyResult] = await timed('analyze/2-workers-per-strategy-caches', 2, true, strategies, bars, () => analyzeRun(run, { workers: 2, batchSize }));
     if (perStrategyResult.reusedAnalysis || perStrategyResult.summary.strategies.fromCache !== strategies) throw new Error('engine bench: the per-strategy caches were not used');
+    const processRoundCount = options.processRounds ?? 3;
+    const cliEntry = options.cliEntry ?? builtCliEntry();
+    let processRounds: EngineBenchReport['processRounds'] = [];
+    let processSkipped: string | undefined;
+    if (processRoundCount > 0 && cliEntry) processRounds = timeProcesses(cliEntry, run, processRoundCount, log);
+    else processSkipped = processRoundCount > 0 ? 'no built CLI next to the bench (run it from dist/: npm run bench)' : 'processRounds is 0';
     const a = JSON.stringify(oneResult.rankings);
     const b = JSON.stringify(twoResult.rankings);
     if (a !== b) throw new Error('engine bench parity: 1 and 2 workers produced different rankings');
     return {
-      strategies, bars, generateMs, cases: [one, two, cachedCase, perStrategyCase], rounds,
+      strategies, bars, generateMs, cases: [one, two, cachedCase, perStrategyCase], rounds, processRounds,
+      ...(processSkipped !== undefined ? { processSkipped } : {}),
       ratios: {
         twoWorkersOverOne: median(rounds.map((round) => round.oneMs / round.twoMs)),
         computeTwoWorkersOverOne: median(rounds.map((round) => round.oneComputeMs / round.twoComputeMs)),
+        processTwoWorkersOverOne: processRounds.length > 0 ? median(processRounds.map((round) => round.oneMs / round.twoMs)) : NaN,
         cachedSpeedup: two.wallMs / cachedCase.wallMs, perStrategyCacheSpeedup: two.wallMs / perStrategyCase.wallMs },
     };
   } finally {

@@ -30,7 +30,8 @@ export function benchText(report: KernelBenchReport): string {
     '',
     'ratios (WASM bars/s over TS bars/s, same run; interopShareOfDense = copy time / dense WASM time;',
     ' sparse*: dense WASM median / sparse median, sparseTDoubling = sparse at 2T / at T with the same K, sparseNsPerChange in ns;',
-    ' analyze*: wall time with 1 worker / with 2 workers, and without / with valid caches; analyze cases: bars = strategy-bars)',
+    ' analyze*: wall time with 1 worker / with 2 workers in this process (Compute: the strategies phase alone; Process: whole',
+    ' `sweeplens analyze` processes, start-up and exit included), and without / with valid caches; analyze cases: bars = strategy-bars)',
     renderTable(['ratio', 'value'], ratioRows),
     '',
   ].join('\n');
@@ -59,7 +60,7 @@ export function registerBenchCommand(program: Command): void {
         Object.assign(report.ratios, sparse.ratios);
         // End to end: `analyze` on a generated run with 1 and 2 workers (interleaved rounds), then with valid caches.
         const { runEngineBench } = await import('../../../bench/engine.bench.ts');
-        const engine = await runEngineBench(options.quick === true ? { strategies: 300, bars: 50_000, log } : { strategies: 2_000, bars: 1_000_000, log });
+        const engine = await runEngineBench(options.quick === true ? { strategies: 300, bars: 50_000, processRounds: 1, log } : { strategies: 2_000, bars: 1_000_000, log });
         for (const c of engine.cases) {
           report.cases.push({
             name: c.name, family: 'analyze', implementation: c.name.slice('analyze/'.length), bars: engine.bars * engine.strategies,
@@ -68,6 +69,9 @@ export function registerBenchCommand(program: Command): void {
         }
         report.ratios.analyzeTwoWorkersOverOne = engine.ratios.twoWorkersOverOne;
         report.ratios.analyzeComputeTwoWorkersOverOne = engine.ratios.computeTwoWorkersOverOne;
+        // (whole CLI processes: NaN, printed as such, when the bench runs without a built CLI)
+        report.ratios.analyzeProcessTwoWorkersOverOne = engine.ratios.processTwoWorkersOverOne;
+        if (engine.processSkipped) log(`analyze as whole processes skipped: ${engine.processSkipped}`);
         report.ratios.analyzeCachedSpeedup = engine.ratios.cachedSpeedup;
         report.ratios.analyzePerStrategyCacheSpeedup = engine.ratios.perStrategyCacheSpeedup;
       }
