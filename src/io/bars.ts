@@ -173,14 +173,22 @@ function readBarsParquet(file: string): Bars {
 
 /**
  * Only the timestamps of a bars file (epoch ms), validated (finite, strictly increasing): a Parquet
- * file decodes just that column (about a sixth of the work); a CSV file is read whole.
+ * file decodes just that column (about a sixth of the work; a plain int64 or float64 one straight out
+ * of parquet-wasm's memory); a CSV file is read whole.
  */
 export async function readBarTimestampsFile(file: string): Promise<Float64Array> {
   if (extname(file).toLowerCase() !== '.parquet') return (await readBarsFile(file)).tsMs;
   const header = readParquetFooter(file).fields;
   const tsName = header[locateTimestamp(file, header)]!;
-  const tsMs = await readParquetColumnViews(file, [tsName], (table) => timestampsOf(file, table, tsName));
+  const tsMs = await plainTimestampsOf(file, tsName) ?? await readParquetColumnViews(file, [tsName], (table) => timestampsOf(file, table, tsName));
   checkTimestamps(file, tsMs);
+  return tsMs;
+}
+
+/** A plain int64 or float64 timestamp column as epoch ms (numbers as epoch s/ms/µs/ns, as timestampsOf reads them); undefined for other columns. */
+async function plainTimestampsOf(file: string, name: string): Promise<Float64Array | undefined> {
+  const tsMs = await plainNumbersOf(file, name);
+  if (tsMs) for (let row = 0; row < tsMs.length; row++) tsMs[row] = epochToMs(tsMs[row]!);
   return tsMs;
 }
 
@@ -224,11 +232,10 @@ export async function readMarketSeriesFile(file: string): Promise<MarketSeries> 
   if (extname(file).toLowerCase() !== '.parquet') return marketSeriesOf(await readBarsFile(file));
   const header = readParquetFooter(file).fields;
   const at = locateColumns(file, header);
-  const tsMs = await plainNumbersOf(file, header[at.timestamp]!);
+  const tsMs = await plainTimestampsOf(file, header[at.timestamp]!);
   const close = tsMs && await plainNumbersOf(file, header[at.values.close]!);
   const volume = close && await plainNumbersOf(file, header[at.values.volume]!);
   if (!tsMs || !close || !volume) return marketSeriesOf(await readBarsFile(file));
-  for (let row = 0; row < tsMs.length; row++) tsMs[row] = epochToMs(tsMs[row]!);
   checkTimestamps(file, tsMs);
   const series = { tsMs, close, volume };
   validateMarketSeries(file, series);

@@ -63,12 +63,11 @@ export abstract class BaseRun {
     return memoized(this.timeCache, chosen, () => this.loadBarTimes(chosen));
   }
 
-  /** Timestamps, close and volume of `symbol`: from the cached bars when read, else read alone and cached. */
+  /** Timestamps, close and volume of `symbol`, cached: from the cached bars when they were read first, else read alone. */
   readMarketSeries(symbol?: string): Promise<MarketSeries> {
     const chosen = chooseSymbol(this.dir, this.symbols(), symbol);
     const bars = this.barCache.get(chosen);
-    if (bars) return bars.then(({ tsMs, close, volume }) => ({ tsMs, close, volume }));
-    return memoized(this.seriesCache, chosen, () => this.loadMarketSeries(chosen));
+    return memoized(this.seriesCache, chosen, () => (bars ? bars.then(({ tsMs, close, volume }) => ({ tsMs, close, volume })) : this.loadMarketSeries(chosen)));
   }
 
   writeJson(relativePath: string, value: unknown): string {

@@ -278,6 +278,7 @@ describe('timestamps, close and volume alone (readMarketSeriesFile)', () => {
       ['s-inf-volume.parquet', { ts: ts(), open: ok(), high: ok(), low: ok(), close: ok(), volume: column([1, 2, Infinity]) }, /column 'volume', row 2: volume Infinity is not a finite number >= 0/],
       ['s-unsorted.parquet', { ts: ts([1_000, 3_000, 2_000]), open: ok(), high: ok(), low: ok(), close: ok(), volume: ok() }, /s-unsorted\.parquet: column 'timestamp', row 2: unsorted timestamp/],
       ['s-null-close.parquet', { ts: ts(), open: ok(), high: ok(), low: ok(), close: vectorFromArray([1, null, 3]), volume: ok() }, /s-null-close\.parquet: column 'close', row 1: price NaN is not a positive finite number/],
+      ['s-null-ts.parquet', { ts: vectorFromArray([1_000n, null, 3_000n], new Int64()), open: ok(), high: ok(), low: ok(), close: ok(), volume: ok() }, /s-null-ts\.parquet: column 'timestamp', row 1: timestamp is not a finite time/],
       ['s-no-open.parquet', { ts: ts(), high: ok(), low: ok(), close: ok(), volume: ok() }, /s-no-open\.parquet: missing column 'open' \(columns: ts, high, low, close, volume\)/],
       ['s-text-close.parquet', { ts: ts(), open: ok(), high: ok(), low: ok(), close: vectorFromArray(['1', '2', '3'], new Utf8()), volume: ok() }, /s-text-close\.parquet: column 'close' has type Utf8, expected a number/],
     ];
@@ -287,8 +288,12 @@ describe('timestamps, close and volume alone (readMarketSeriesFile)', () => {
       await expect(readMarketSeriesFile(path), name).rejects.toThrow(SchemaError);
       await expect(readMarketSeriesFile(path), name).rejects.toThrow(message);
       await expect(readBarsFile(path), name).rejects.toThrow(message);
+      if (/timestamp/.test(message.source)) await expect(readBarTimestampsFile(path), name).rejects.toThrow(message);
     }
     await expect(readMarketSeriesFile(join(temp.dir, 'absent.parquet'))).rejects.toThrow(/absent\.parquet: cannot read/);
+    const fake = csv('s-fake.parquet', 'not parquet at all, just text\n');
+    await expect(readMarketSeriesFile(fake)).rejects.toThrow(SchemaError);
+    await expect(readMarketSeriesFile(fake)).rejects.toThrow(/s-fake\.parquet: not a Parquet file/);
   });
 
   it('neither decode nor check open, high and low (a full read refuses a NaN open; the series does not need it)', async () => {

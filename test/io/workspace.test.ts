@@ -69,7 +69,9 @@ describe('native runs', () => {
     for (const key of ['tsMs', 'close', 'volume'] as const) expect([...series[key]], key).toEqual([...bars[key]]);
     const fresh = await openRun(runDir);
     const barsFirst = await fresh.readBars();
-    expect((await fresh.readMarketSeries()).close).toBe(barsFirst.close);
+    const fromBars = await fresh.readMarketSeries();
+    expect(fromBars.close).toBe(barsFirst.close);
+    expect(await fresh.readMarketSeries()).toBe(fromBars);
     await expect(run.readMarketSeries('QQQ')).rejects.toThrow(/no market data for symbol 'QQQ'/);
 
     const shortDir = join(temp.dir, 'elsewhere', 'run_short');
