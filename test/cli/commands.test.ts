@@ -18,6 +18,11 @@ describe('commandsFor', () => {
     expect(await registered('stats', 'dsr')).toEqual(['stats']);
   });
 
+  it('loads no command for --version alone (with --help too, all of them)', async () => {
+    for (const args of [['--version'], ['-V'], ['--debug', '-V']]) expect(await registered(...args), args.join(' ')).toEqual([]);
+    expect(await registered('--version', '--help')).toHaveLength(COMMAND_LOADERS.length);
+  });
+
   it('loads every command, in help order, for help, no command or an unknown one', async () => {
     const all = COMMAND_LOADERS.map(([name]) => name);
     expect(all).toHaveLength(17);

@@ -30,12 +30,15 @@ export const COMMAND_LOADERS: readonly (readonly [name: string, load: () => Prom
 
 /**
  * The register functions of the commands `argv` (node, script, ...args) runs: the named command's
- * only, or every command in help order when no known command is named (help, a typo, no arguments),
- * so help and "unknown command" see them all.
+ * only; none for `--version` / `-V` alone (it prints the version and exits before any command runs);
+ * every command in help order when no known command is named (help, a typo, no arguments), so help
+ * and "unknown command" see them all.
  */
 export async function commandsFor(argv: readonly string[]): Promise<RegisterCommand[]> {
-  const named = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  const args = argv.slice(2);
+  const named = args.find((arg) => !arg.startsWith('-'));
   const one = COMMAND_LOADERS.find(([name]) => name === named);
   if (one && named !== 'help') return [await one[1]()];
+  if (named === undefined && args.some((arg) => arg === '--version' || arg === '-V') && !args.some((arg) => arg === '--help' || arg === '-h')) return [];
   return Promise.all(COMMAND_LOADERS.map(([, load]) => load()));
 }
