@@ -6,8 +6,8 @@ import { SchemaError } from '../errors.ts';
 import { writeFileAtomic } from './atomicWrite.ts';
 import { parseFileMetadata, type FooterFields } from './parquetFooter.ts';
 import { checkFileMagic, checkMagic, describeFailure, PARQUET_MAGIC as MAGIC, readFileBytes, VIEW_BATCH_ROWS } from './parquetBytes.ts';
-import { primitiveTableAt, type PrimitiveTable } from './arrowFfi.ts';
-import { exportParquetFile } from './parquetPrimitive.ts';
+import type { PrimitiveTable } from './arrowFfi.ts';
+import { exportParquetFile, usePrimitiveTable } from './parquetPrimitive.ts';
 import { parquetWasm } from './parquetWasm.ts';
 
 /** Rows per record batch when decoding; the default 1,024 is ~20x slower to convert (TOOLCHAIN.md §5). */
@@ -130,13 +130,7 @@ export async function readParquetColumnViews<T>(path: string, columns: string[],
  * without nulls, for the caller to read it another way. The views are valid only during the call.
  */
 export async function readParquetPrimitiveColumns<T>(path: string, columns: string[], use: (table: PrimitiveTable) => T): Promise<{ value: T } | undefined> {
-  const exported = (await decodeColumns(path, columns, VIEW_BATCH_ROWS)).intoFFI();
-  try {
-    const table = primitiveTableAt(parquetWasm().wasmMemory().buffer, exported.arrayAddrs(), exported.schemaAddr());
-    return table ? { value: use(table) } : undefined;
-  } finally {
-    exported.drop();
-  }
+  return usePrimitiveTable((await decodeColumns(path, columns, VIEW_BATCH_ROWS)).intoFFI(), use);
 }
 
 /** Options of writeParquetTable. */

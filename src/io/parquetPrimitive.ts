@@ -28,7 +28,15 @@ export function exportParquetFile(path: string): { bytes: Uint8Array; exported: 
  * cannot be read, has no PAR1 magic or does not decode; errors thrown by `use` pass through.
  */
 export function readParquetPrimitive<T>(path: string, use: (table: PrimitiveTable) => T): { value: T } | undefined {
-  const { exported } = exportParquetFile(path);
+  return usePrimitiveTable(exportParquetFile(path).exported, use);
+}
+
+/**
+ * `{ value }` with `use`'s result on the exported stream shown as a PrimitiveTable (views into
+ * parquet-wasm's memory), or undefined when a column is not a plain fixed-width primitive; the
+ * export is dropped after either way.
+ */
+export function usePrimitiveTable<T>(exported: FFIStream, use: (table: PrimitiveTable) => T): { value: T } | undefined {
   try {
     const table = primitiveTableAt(parquetWasm().wasmMemory().buffer, exported.arrayAddrs(), exported.schemaAddr());
     return table ? { value: use(table) } : undefined;
